@@ -1,0 +1,22 @@
+// Describes the software stack the agent benchmarks with: LibTorch version
+// and build, the BLAS library actually loaded into this process, threads.
+#ifndef BENCHFLEET_AGENT_HW_SOFTWARE_PROBE_H_
+#define BENCHFLEET_AGENT_HW_SOFTWARE_PROBE_H_
+
+#include <string>
+
+#include "proto/hardware.pb.h"
+
+namespace benchfleet::hw {
+
+// Classifies a BLAS shared object path: "openblas", "mkl", "blis",
+// "reference" (netlib) or "unknown".
+std::string BlasVendorFromPath(const std::string& path);
+
+// Fills the LibTorch, BLAS, compiler and thread fields of `software`, and
+// adds a warning to `report` when the BLAS is the slow reference one.
+void ProbeSoftware(v1::HardwareReport* report);
+
+}  // namespace benchfleet::hw
+
+#endif  // BENCHFLEET_AGENT_HW_SOFTWARE_PROBE_H_

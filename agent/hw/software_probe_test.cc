@@ -1,0 +1,33 @@
+#include "agent/hw/software_probe.h"
+
+#include <torch/torch.h>
+
+#include "gtest/gtest.h"
+
+namespace benchfleet::hw {
+namespace {
+
+TEST(SoftwareProbeTest, ClassifiesBlasPaths) {
+  EXPECT_EQ(BlasVendorFromPath(
+                "/usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3"),
+            "openblas");
+  EXPECT_EQ(BlasVendorFromPath("/usr/lib/x86_64-linux-gnu/blas/libblas.so.3"),
+            "reference");
+  EXPECT_EQ(BlasVendorFromPath("/opt/intel/lib/libmkl_rt.so.2"), "mkl");
+  EXPECT_EQ(BlasVendorFromPath(""), "unknown");
+}
+
+TEST(SoftwareProbeTest, ReportsLibTorchAndLoadedBlas) {
+  // Run a GEMM first so the BLAS is certainly mapped.
+  torch::mm(torch::ones({64, 64}), torch::ones({64, 64}));
+  v1::HardwareReport report;
+  ProbeSoftware(&report);
+  EXPECT_EQ(report.software().libtorch_version().rfind("1.", 0), 0u)
+      << report.software().libtorch_version();
+  EXPECT_FALSE(report.software().blas_library().empty());
+  EXPECT_NE(report.software().blas_vendor(), "unknown");
+  EXPECT_GE(report.software().intra_op_threads(), 1);
+}
+
+}  // namespace
+}  // namespace benchfleet::hw

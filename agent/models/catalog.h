@@ -1,0 +1,31 @@
+// Names of the models the zoo can build, without linking LibTorch, so the
+// coordinator can validate sweeps.
+#ifndef BENCHFLEET_AGENT_MODELS_CATALOG_H_
+#define BENCHFLEET_AGENT_MODELS_CATALOG_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "proto/benchmark.pb.h"
+
+namespace benchfleet::models {
+
+struct CatalogEntry {
+  std::string name;           // zoo name, e.g. "resnet50"
+  std::string family;         // e.g. "resnet"
+  v1::InputShape default_input;  // the shape the architecture was designed for
+};
+
+// Every zoo model, sorted by name.
+const std::vector<CatalogEntry>& Catalog();
+
+// The entry for `name`, or null when the zoo has no such model.
+const CatalogEntry* FindModel(absl::string_view name);
+
+// Comma-separated list of zoo names, for error messages.
+std::string KnownModelNames();
+
+}  // namespace benchfleet::models
+
+#endif  // BENCHFLEET_AGENT_MODELS_CATALOG_H_

@@ -1,0 +1,26 @@
+// Validation and defaults for BenchmarkSpec, shared by the agent (before it
+// runs a job) and the coordinator (before it queues one). LibTorch-free.
+#ifndef BENCHFLEET_AGENT_RUNNER_SPEC_CHECK_H_
+#define BENCHFLEET_AGENT_RUNNER_SPEC_CHECK_H_
+
+#include "absl/status/status.h"
+#include "proto/benchmark.pb.h"
+
+namespace benchfleet::runner {
+
+// Largest batch and image side accepted; beyond them a spec is a mistake.
+inline constexpr int kMaxBatchSize = 65536;
+inline constexpr int kMaxImageSide = 8192;
+inline constexpr int kMaxChannels = 1024;
+
+// Fills unset fields: the model's default input, FP32, CPU, inference and
+// the budget defaults documented in benchmark.proto.
+void ApplyDefaults(v1::BenchmarkSpec& spec);
+
+// INVALID_ARGUMENT naming the field and its value when `spec` cannot run:
+// unknown model, batch < 1 or absurd, bad shape, bad budget.
+absl::Status ValidateSpec(const v1::BenchmarkSpec& spec);
+
+}  // namespace benchfleet::runner
+
+#endif  // BENCHFLEET_AGENT_RUNNER_SPEC_CHECK_H_

@@ -1,0 +1,116 @@
+#include "analysis/result_table.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+
+namespace benchfleet::analysis {
+namespace {
+
+std::string ModeName(v1::Mode mode) {
+  return mode == v1::MODE_TRAINING ? "training" : "inference";
+}
+
+std::string DeviceName(const v1::JobResult& r) {
+  return r.spec().device() == v1::DEVICE_KIND_CUDA ? "cuda" : "cpu";
+}
+
+std::string InputName(const v1::InputShape& s) {
+  return absl::StrCat(s.channels(), "x", s.height(), "x", s.width());
+}
+
+std::string StatusName(const v1::JobResult& r) {
+  if (r.status() != v1::JOB_STATUS_OK) return "failed";
+  return r.unstable() ? "unstable" : "ok";
+}
+
+const std::vector<std::string>& Header() {
+  static const auto* header = new std::vector<std::string>{
+      "job",    "model",     "input",       "batch",    "mode",
+      "device", "median_ms", "p90_ms",      "items/s",  "iters",
+      "threads", "status"};
+  return *header;
+}
+
+// Cells of one result; `precise` keeps full precision (CSV).
+std::vector<std::string> Cells(const v1::JobResult& r, bool precise) {
+  auto num = [precise](double v, int digits) {
+    return precise ? absl::StrFormat("%.9g", v)
+                   : absl::StrFormat("%.*f", digits, v);
+  };
+  const bool ok = r.status() == v1::JOB_STATUS_OK;
+  return {absl::StrCat(r.job_id()),
+          r.spec().model(),
+          InputName(r.spec().input()),
+          absl::StrCat(r.spec().batch_size()),
+          ModeName(r.spec().mode()),
+          DeviceName(r),
+          ok ? num(r.step().median_ms(), 3) : "-",
+          ok ? num(r.step().p90_ms(), 3) : "-",
+          ok ? num(r.items_per_second(), 1) : "-",
+          absl::StrCat(r.step().n()),
+          absl::StrCat(r.intra_op_threads()),
+          StatusName(r)};
+}
+
+std::string CsvField(const std::string& field) {
+  if (field.find_first_of(",\"\n") == std::string::npos) return field;
+  std::string quoted = "\"";
+  for (char c : field) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+}  // namespace
+
+std::string RenderTextTable(const std::vector<std::string>& header,
+                            const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width(header.size());
+  for (size_t i = 0; i < header.size(); ++i) width[i] = header[i].size();
+  for (const auto& row : rows)
+    for (size_t i = 0; i < row.size() && i < width.size(); ++i)
+      width[i] = std::max(width[i], row[i].size());
+  auto line = [&width](const std::vector<std::string>& cells) {
+    std::string out;
+    for (size_t i = 0; i < width.size(); ++i) {
+      const std::string& cell = i < cells.size() ? cells[i] : "";
+      if (i > 0) out += "  ";
+      out += cell + std::string(width[i] - cell.size(), ' ');
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out + "\n";
+  };
+  std::string out = line(header);
+  for (const auto& row : rows) out += line(row);
+  return out;
+}
+
+std::string RenderResultsTable(const std::vector<v1::JobResult>& results) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> errors;
+  for (const auto& r : results) {
+    rows.push_back(Cells(r, /*precise=*/false));
+    if (r.status() != v1::JOB_STATUS_OK)
+      errors.push_back(absl::StrCat("job ", r.job_id(), ": ", r.error()));
+  }
+  std::string out = RenderTextTable(Header(), rows);
+  for (const auto& e : errors) out += e + "\n";
+  return out;
+}
+
+std::string RenderResultsCsv(const std::vector<v1::JobResult>& results) {
+  std::string out = absl::StrJoin(Header(), ",") + ",error\n";
+  for (const auto& r : results) {
+    std::vector<std::string> cells = Cells(r, /*precise=*/true);
+    cells.push_back(r.error());
+    for (auto& c : cells) c = CsvField(c);
+    out += absl::StrJoin(cells, ",") + "\n";
+  }
+  return out;
+}
+
+}  // namespace benchfleet::analysis

@@ -1,0 +1,26 @@
+// Summary statistics of benchmark durations (median, percentiles, spread).
+#ifndef BENCHFLEET_ANALYSIS_SUMMARY_STATS_H_
+#define BENCHFLEET_ANALYSIS_SUMMARY_STATS_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "proto/benchmark.pb.h"
+
+namespace benchfleet::analysis {
+
+// Quantile q in [0, 1] of `sorted` (ascending) by linear interpolation
+// between closest ranks (Hyndman & Fan type 7, numpy's default). Returns NaN
+// for an empty input.
+double Quantile(const std::vector<double>& sorted, double q);
+
+// Statistics of `durations_ns` reported in milliseconds. An empty input gives
+// n = 0 and zeros elsewhere; a single sample has stddev and cv 0.
+v1::DurationStats Summarize(const std::vector<int64_t>& durations_ns);
+
+// True when the spread makes the median untrustworthy: IQR / median > 10%.
+bool IsUnstable(const v1::DurationStats& stats);
+
+}  // namespace benchfleet::analysis
+
+#endif  // BENCHFLEET_ANALYSIS_SUMMARY_STATS_H_
