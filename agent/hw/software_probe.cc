@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -80,12 +81,25 @@ void ProbeSoftware(v1::HardwareReport* report) {
 #endif
   // The first lines of at::show_config() name the compiler, the CPU
   // capability and the math libraries LibTorch was built with.
+  // The build-settings line also lists every compiler flag; keep only the
+  // settings that change speed.
   std::vector<std::string> config_lines;
   for (absl::string_view line : absl::StrSplit(at::show_config(), '\n')) {
-    if (absl::StrContains(line, "CPU capability") ||
-        absl::StrContains(line, "LAPACK") || absl::StrContains(line, "MKL") ||
-        absl::StrContains(line, "OpenMP") || absl::StrContains(line, "NNPACK"))
+    line = absl::StripLeadingAsciiWhitespace(line);
+    absl::ConsumePrefix(&line, "- ");
+    if (absl::ConsumePrefix(&line, "Build settings: ")) {
+      for (absl::string_view setting : absl::StrSplit(line, ", ")) {
+        if (absl::StartsWith(setting, "BLAS_INFO=") ||
+            absl::StartsWith(setting, "USE_CUDA=") ||
+            absl::StartsWith(setting, "USE_MKLDNN=") ||
+            absl::StartsWith(setting, "USE_OPENMP="))
+          config_lines.push_back(std::string(setting));
+      }
+    } else if (absl::StrContains(line, "CPU capability") ||
+               absl::StrContains(line, "MKL-DNN") ||
+               absl::StartsWith(line, "OpenMP")) {
       config_lines.push_back(std::string(absl::StripAsciiWhitespace(line)));
+    }
   }
   sw->set_libtorch_build(absl::StrJoin(config_lines, "; "));
   if (sw->blas_vendor() == "reference") {

@@ -1,0 +1,16 @@
+#include "agent/model_executor.h"
+
+#include "agent/runner/runner.h"
+
+namespace benchfleet::agent {
+
+v1::JobResult ModelExecutor::Execute(const v1::Lease& lease,
+                                     const SampleCallback& on_sample) {
+  v1::JobResult result =
+      runner::RunJob(lease.spec(), lease.job_id(), lease.attempt(), on_sample);
+  result.set_device_name(device_name_);
+  result.set_host_id(host_id_);
+  return result;
+}
+
+}  // namespace benchfleet::agent

@@ -1,0 +1,27 @@
+// The JobExecutor that runs leased jobs with the in-process runner.
+#ifndef BENCHFLEET_AGENT_MODEL_EXECUTOR_H_
+#define BENCHFLEET_AGENT_MODEL_EXECUTOR_H_
+
+#include <string>
+
+#include "agent/job_executor.h"
+
+namespace benchfleet::agent {
+
+class ModelExecutor : public JobExecutor {
+ public:
+  // `device_name` and `host_id` label every result.
+  ModelExecutor(std::string device_name, std::string host_id)
+      : device_name_(std::move(device_name)), host_id_(std::move(host_id)) {}
+
+  v1::JobResult Execute(const v1::Lease& lease,
+                        const SampleCallback& on_sample) override;
+
+ private:
+  const std::string device_name_;
+  const std::string host_id_;
+};
+
+}  // namespace benchfleet::agent
+
+#endif  // BENCHFLEET_AGENT_MODEL_EXECUTOR_H_

@@ -1,0 +1,158 @@
+#include "coordinator/agent_service.h"
+
+#include <iostream>
+#include <memory>
+#include <mutex>
+
+#include "absl/strings/str_cat.h"
+#include "base/grpc_status.h"
+#include "coordinator/message_check.h"
+
+namespace benchfleet::coordinator {
+
+AgentServiceImpl::AgentServiceImpl(Store* store, Scheduler* scheduler,
+                                   Clock* clock, AgentServiceOptions options)
+    : store_(store), scheduler_(scheduler), clock_(clock), options_(options) {
+  watchdog_ = std::thread([this] { Watchdog(); });
+}
+
+AgentServiceImpl::~AgentServiceImpl() { Shutdown(); }
+
+void AgentServiceImpl::Shutdown() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  watchdog_.join();
+}
+
+void AgentServiceImpl::Watchdog() {
+  const absl::Duration tick =
+      std::min(absl::Seconds(1), options_.lease_ttl / 4);
+  absl::MutexLock lock(&mu_);
+  while (!mu_.AwaitWithTimeout(absl::Condition(&stopping_), tick)) {
+    const absl::Time now = clock_->Now();
+    for (auto& [context, live] : live_) {
+      if (now - live.last_heard > options_.lease_ttl) {
+        // Read() in the session's handler fails; it then releases the lease.
+        context->TryCancel();
+      }
+    }
+  }
+}
+
+void AgentServiceImpl::Heard(grpc::ServerContext* context) {
+  absl::MutexLock lock(&mu_);
+  auto it = live_.find(context);
+  if (it != live_.end()) it->second.last_heard = clock_->Now();
+}
+
+grpc::Status AgentServiceImpl::Connect(
+    grpc::ServerContext* context,
+    grpc::ServerReaderWriter<v1::CoordinatorMessage, v1::AgentMessage>* stream) {
+  v1::AgentMessage message;
+  if (!stream->Read(&message)) {
+    return grpc::Status(grpc::StatusCode::CANCELLED, "stream ended before hello");
+  }
+  if (!message.has_hello()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "the first message must be a hello");
+  }
+  if (absl::Status ok = CheckHello(message.hello()); !ok.ok())
+    return ToGrpcStatus(ok);
+  const std::string agent_id = message.hello().agent_id();
+  v1::HardwareReport hardware = message.hello().hardware();
+  if (absl::Status ok = store_->UpsertAgent(agent_id, hardware, clock_->Now());
+      !ok.ok())
+    return ToGrpcStatus(ok);
+
+  {
+    absl::MutexLock lock(&mu_);
+    live_[context] = {context, clock_->Now()};
+  }
+  std::shared_ptr<Scheduler::Session> session = scheduler_->Open(agent_id);
+  std::mutex write_mu;  // gRPC allows one outstanding Write per stream
+  auto write = [&](const v1::CoordinatorMessage& out) {
+    std::lock_guard<std::mutex> lock(write_mu);
+    return stream->Write(out);
+  };
+
+  v1::CoordinatorMessage welcome;
+  welcome.mutable_welcome()->set_agent_id(agent_id);
+  welcome.mutable_welcome()->set_heartbeat_interval_ms(
+      static_cast<int32_t>(absl::ToInt64Milliseconds(options_.heartbeat_interval)));
+  write(welcome);
+
+  std::thread dispatcher([&] {
+    while (std::optional<v1::Lease> lease = scheduler_->NextLease(session.get())) {
+      v1::CoordinatorMessage out;
+      *out.mutable_lease() = std::move(*lease);
+      if (!write(out)) break;
+    }
+  });
+
+  grpc::Status ending = grpc::Status::OK;
+  std::string reason = "disconnected";
+  while (ending.ok() && stream->Read(&message)) {
+    Heard(context);
+    switch (message.kind_case()) {
+      case v1::AgentMessage::kHeartbeat:
+        break;
+      case v1::AgentMessage::kSamples: {
+        const v1::SampleBatch& batch = message.samples();
+        absl::Status ok = CheckSamples(batch, options_.max_samples_per_batch);
+        if (!ok.ok()) { ending = ToGrpcStatus(ok); break; }
+        if (batch.samples().empty()) break;
+        std::vector<v1::Sample> samples(batch.samples().begin(),
+                                        batch.samples().end());
+        // On error nothing is stored or acknowledged; the stream ends and the
+        // agent replays after reconnecting (UNAVAILABLE: busy or full disk).
+        ok = store_->AddSamples(agent_id, samples);
+        if (!ok.ok()) { ending = ToGrpcStatus(ok); break; }
+        v1::CoordinatorMessage ack;
+        ack.mutable_ack()->set_job_id(samples.back().job_id());
+        ack.mutable_ack()->set_attempt(samples.back().attempt());
+        ack.mutable_ack()->set_samples_through(samples.back().sequence() + 1);
+        write(ack);
+        break;
+      }
+      case v1::AgentMessage::kResult: {
+        v1::JobResult result = message.result();
+        absl::Status ok = CheckResult(result);
+        if (!ok.ok()) { ending = ToGrpcStatus(ok); break; }
+        // The coordinator, not the agent, vouches for who ran it.
+        result.set_agent_id(agent_id);
+        result.set_host_id(hardware.host_id());
+        absl::StatusOr<bool> stored =
+            store_->StoreResult(agent_id, result, clock_->Now());
+        if (!stored.ok()) { ending = ToGrpcStatus(stored.status()); break; }
+        scheduler_->JobEnded(session.get(), result.job_id());
+        v1::CoordinatorMessage ack;
+        ack.mutable_ack()->set_job_id(result.job_id());
+        ack.mutable_ack()->set_attempt(result.attempt());
+        ack.mutable_ack()->set_result_stored(true);
+        write(ack);
+        break;
+      }
+      default:
+        ending = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                              "unexpected message after hello");
+    }
+  }
+  if (!ending.ok()) {
+    reason = absl::StrCat("session ended: ", ending.error_message());
+    std::cerr << "coordinator: agent " << agent_id << ": " << reason << "\n";
+  }
+  if (context->IsCancelled()) reason = "went silent (lease expired)";
+  scheduler_->Close(session.get(), reason);
+  dispatcher.join();
+  {
+    absl::MutexLock lock(&mu_);
+    live_.erase(context);
+  }
+  store_->TouchAgent(agent_id, clock_->Now()).IgnoreError();
+  return ending;
+}
+
+}  // namespace benchfleet::coordinator

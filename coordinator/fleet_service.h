@@ -1,0 +1,36 @@
+// FleetService: the queries and commands of fleetctl.
+#ifndef BENCHFLEET_COORDINATOR_FLEET_SERVICE_H_
+#define BENCHFLEET_COORDINATOR_FLEET_SERVICE_H_
+
+#include "base/clock.h"
+#include "coordinator/scheduler.h"
+#include "coordinator/store.h"
+#include "proto/fleet_service.grpc.pb.h"
+
+namespace benchfleet::coordinator {
+
+class FleetServiceImpl final : public v1::FleetService::Service {
+ public:
+  FleetServiceImpl(Store* store, Scheduler* scheduler, Clock* clock)
+      : store_(store), scheduler_(scheduler), clock_(clock) {}
+
+  grpc::Status ListAgents(grpc::ServerContext*, const v1::ListAgentsRequest*,
+                          v1::ListAgentsResponse* response) override;
+  grpc::Status SubmitSweep(grpc::ServerContext*,
+                           const v1::SubmitSweepRequest* request,
+                           v1::SubmitSweepResponse* response) override;
+  grpc::Status GetSweep(grpc::ServerContext*, const v1::GetSweepRequest* request,
+                        v1::SweepStatus* response) override;
+  grpc::Status ListResults(grpc::ServerContext*,
+                           const v1::ListResultsRequest* request,
+                           v1::ListResultsResponse* response) override;
+
+ private:
+  Store* const store_;
+  Scheduler* const scheduler_;
+  Clock* const clock_;
+};
+
+}  // namespace benchfleet::coordinator
+
+#endif  // BENCHFLEET_COORDINATOR_FLEET_SERVICE_H_

@@ -1,0 +1,77 @@
+#include "coordinator/message_check.h"
+
+#include <cmath>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+
+namespace benchfleet::coordinator {
+namespace {
+
+template <typename Value>
+absl::Status Bad(absl::string_view field, const Value& value,
+                 absl::string_view why) {
+  return absl::InvalidArgumentError(absl::StrCat(field, " = ", value, ": ", why));
+}
+
+bool FiniteNonNegative(double v) { return std::isfinite(v) && v >= 0; }
+
+}  // namespace
+
+absl::Status CheckHello(const v1::Hello& hello) {
+  const std::string& id = hello.agent_id();
+  if (id.empty() || id.size() > kMaxAgentIdLength)
+    return Bad("hello.agent_id", absl::StrCat("\"", id.substr(0, 40), "\""),
+               absl::StrCat("must have 1 to ", kMaxAgentIdLength, " characters"));
+  for (char c : id) {
+    if (!absl::ascii_isalnum(c) && c != '-' && c != '_' && c != '.' && c != ':')
+      return Bad("hello.agent_id", absl::StrCat("\"", id.substr(0, 40), "\""),
+                 "may hold only letters, digits and - _ . :");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckSamples(const v1::SampleBatch& batch, int max_samples) {
+  if (batch.samples_size() > max_samples)
+    return Bad("samples.size", batch.samples_size(),
+               absl::StrCat("at most ", max_samples, " per batch"));
+  for (const v1::Sample& s : batch.samples()) {
+    if (s.job_id() <= 0) return Bad("sample.job_id", s.job_id(), "must be > 0");
+    if (s.attempt() <= 0) return Bad("sample.attempt", s.attempt(), "must be > 0");
+    if (s.sequence() < 0)
+      return Bad("sample.sequence", s.sequence(), "must be >= 0");
+    if (s.duration_ns() < 0)
+      return Bad("sample.duration_ns", s.duration_ns(), "must be >= 0");
+    if (!v1::Phase_IsValid(s.phase()) || s.phase() == v1::PHASE_UNSPECIFIED)
+      return Bad("sample.phase", s.phase(), "unknown phase");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckResult(const v1::JobResult& r) {
+  if (r.job_id() <= 0) return Bad("result.job_id", r.job_id(), "must be > 0");
+  if (r.attempt() <= 0) return Bad("result.attempt", r.attempt(), "must be > 0");
+  if (r.status() != v1::JOB_STATUS_OK && r.status() != v1::JOB_STATUS_FAILED)
+    return Bad("result.status", r.status(), "must be OK or FAILED");
+  if (r.error().size() > kMaxErrorLength)
+    return Bad("result.error.size", r.error().size(),
+               absl::StrCat("at most ", kMaxErrorLength, " bytes"));
+  const v1::DurationStats& s = r.step();
+  if (s.n() < 0) return Bad("result.step.n", s.n(), "must be >= 0");
+  for (auto [field, value] :
+       {std::pair{"result.step.median_ms", s.median_ms()},
+        std::pair{"result.step.mean_ms", s.mean_ms()},
+        std::pair{"result.step.min_ms", s.min_ms()},
+        std::pair{"result.step.p90_ms", s.p90_ms()},
+        std::pair{"result.step.p99_ms", s.p99_ms()},
+        std::pair{"result.step.iqr_ms", s.iqr_ms()},
+        std::pair{"result.step.stddev_ms", s.stddev_ms()},
+        std::pair{"result.step.cv", s.cv()},
+        std::pair{"result.items_per_second", r.items_per_second()}}) {
+    if (!FiniteNonNegative(value))
+      return Bad(field, value, "must be a finite number >= 0");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace benchfleet::coordinator

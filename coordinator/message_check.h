@@ -1,0 +1,25 @@
+// Validation of what agents send: nothing that crosses the wire is trusted.
+#ifndef BENCHFLEET_COORDINATOR_MESSAGE_CHECK_H_
+#define BENCHFLEET_COORDINATOR_MESSAGE_CHECK_H_
+
+#include "absl/status/status.h"
+#include "proto/agent_service.pb.h"
+
+namespace benchfleet::coordinator {
+
+inline constexpr size_t kMaxAgentIdLength = 128;
+inline constexpr size_t kMaxErrorLength = 4096;
+
+// INVALID_ARGUMENT naming the field unless `hello` has a printable agent id
+// of at most kMaxAgentIdLength characters.
+absl::Status CheckHello(const v1::Hello& hello);
+// INVALID_ARGUMENT naming the field for non-positive ids or attempts,
+// negative sequences or durations, unknown phases, or too many samples.
+absl::Status CheckSamples(const v1::SampleBatch& batch, int max_samples);
+// INVALID_ARGUMENT naming the field for bad ids, unknown status, negative or
+// NaN statistics, or an oversized error text.
+absl::Status CheckResult(const v1::JobResult& result);
+
+}  // namespace benchfleet::coordinator
+
+#endif  // BENCHFLEET_COORDINATOR_MESSAGE_CHECK_H_

@@ -1,0 +1,89 @@
+// The coordinator's durable state: agents, sweeps, jobs, leases, samples and
+// results. An interface, so a server database can replace SQLite later.
+#ifndef BENCHFLEET_COORDINATOR_STORE_H_
+#define BENCHFLEET_COORDINATOR_STORE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "proto/benchmark.pb.h"
+#include "proto/hardware.pb.h"
+#include "proto/sweep.pb.h"
+
+namespace benchfleet::coordinator {
+
+struct AgentRecord {
+  std::string agent_id;
+  v1::HardwareReport hardware;
+  absl::Time first_seen;
+  absl::Time last_seen;
+};
+
+struct JobRecord {
+  int64_t job_id = 0;
+  int64_t sweep_id = 0;
+  v1::BenchmarkSpec spec;
+  v1::JobState state = v1::JOB_STATE_PENDING;
+  int32_t attempt = 0;  // attempts leased so far
+  std::string agent_id;
+  std::string error;
+};
+
+// Every method is thread-safe. Errors: UNAVAILABLE when the database is busy,
+// locked or full (nothing was changed; retry later), INTERNAL otherwise.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Inserts or refreshes an agent and its hardware report.
+  virtual absl::Status UpsertAgent(const std::string& agent_id,
+                                   const v1::HardwareReport& hardware,
+                                   absl::Time now) = 0;
+  virtual absl::Status TouchAgent(const std::string& agent_id,
+                                  absl::Time now) = 0;
+  virtual absl::StatusOr<std::vector<AgentRecord>> ListAgents() = 0;
+
+  // Stores a sweep and one pending job per spec, atomically; returns its id.
+  virtual absl::StatusOr<int64_t> CreateSweep(
+      const v1::SweepSpec& spec, const std::vector<v1::BenchmarkSpec>& jobs,
+      absl::Time now) = 0;
+  // NOT_FOUND for an unknown id.
+  virtual absl::StatusOr<v1::SweepStatus> GetSweep(int64_t sweep_id) = 0;
+
+  // Jobs without a result (pending or leased), by ascending job id.
+  virtual absl::StatusOr<std::vector<JobRecord>> LoadOpenJobs() = 0;
+  // Marks `job_id` leased to `agent_id` as `attempt` and remembers the lease.
+  virtual absl::Status RecordLease(int64_t job_id, int32_t attempt,
+                                   const std::string& agent_id,
+                                   absl::Time now) = 0;
+  // Puts a leased job back to pending, keeping its attempt count.
+  virtual absl::Status ReturnToPending(int64_t job_id) = 0;
+  // Ends a job without a result (every attempt lost).
+  virtual absl::Status FailJob(int64_t job_id, const std::string& error) = 0;
+
+  // Stores samples of `agent_id`'s leases; replays are ignored (key: job,
+  // attempt, sequence). PERMISSION_DENIED when a (job, attempt) was not
+  // leased to `agent_id`; then nothing is stored.
+  virtual absl::Status AddSamples(const std::string& agent_id,
+                                  const std::vector<v1::Sample>& samples) = 0;
+  // Stores the job's result and ends the job. Returns false when the job
+  // already had a result (a replay or a late attempt): nothing changes.
+  // PERMISSION_DENIED as for AddSamples.
+  virtual absl::StatusOr<bool> StoreResult(const std::string& agent_id,
+                                           const v1::JobResult& result,
+                                           absl::Time now) = 0;
+  // Results of one sweep (0 = all), by job id.
+  virtual absl::StatusOr<std::vector<v1::JobResult>> ListResults(
+      int64_t sweep_id) = 0;
+  // Samples of the attempt that produced `job_id`'s result, by sequence.
+  virtual absl::StatusOr<std::vector<v1::Sample>> ResultSamples(
+      int64_t job_id) = 0;
+};
+
+}  // namespace benchfleet::coordinator
+
+#endif  // BENCHFLEET_COORDINATOR_STORE_H_
