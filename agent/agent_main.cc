@@ -131,7 +131,7 @@ int RunCommand() {
   spec.mutable_budget()->set_max_seconds(absl::GetFlag(FLAGS_max_seconds));
   const auto report = Probe();
   benchfleet::agent::ModelExecutor executor(report.cpu().model_name(),
-                                            report.host_id());
+                                            report.host_id(), Threads());
   benchfleet::v1::Lease lease;
   lease.set_job_id(0);
   lease.set_attempt(1);
@@ -159,7 +159,7 @@ int ServeCommand() {
   options.agent_id = absl::GetFlag(FLAGS_agent_id);
   if (options.agent_id.empty()) options.agent_id = report.hostname();
   benchfleet::agent::ModelExecutor executor(report.cpu().model_name(),
-                                            report.host_id());
+                                            report.host_id(), Threads());
   benchfleet::agent::AgentClient client(options, report, &executor);
   std::thread waiter([&] {
     int signal = 0;

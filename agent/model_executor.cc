@@ -6,8 +6,10 @@ namespace benchfleet::agent {
 
 v1::JobResult ModelExecutor::Execute(const v1::Lease& lease,
                                      const SampleCallback& on_sample) {
+  v1::BenchmarkSpec spec = lease.spec();
+  if (spec.threads() == 0) spec.set_threads(default_threads_);
   v1::JobResult result =
-      runner::RunJob(lease.spec(), lease.job_id(), lease.attempt(), on_sample);
+      runner::RunJob(spec, lease.job_id(), lease.attempt(), on_sample);
   result.set_device_name(device_name_);
   result.set_host_id(host_id_);
   return result;

@@ -10,9 +10,13 @@ namespace benchfleet::agent {
 
 class ModelExecutor : public JobExecutor {
  public:
-  // `device_name` and `host_id` label every result.
-  ModelExecutor(std::string device_name, std::string host_id)
-      : device_name_(std::move(device_name)), host_id_(std::move(host_id)) {}
+  // `device_name` and `host_id` label every result; jobs that leave the
+  // thread count to the agent (threads 0) run with `default_threads`.
+  ModelExecutor(std::string device_name, std::string host_id,
+                int default_threads)
+      : device_name_(std::move(device_name)),
+        host_id_(std::move(host_id)),
+        default_threads_(default_threads) {}
 
   v1::JobResult Execute(const v1::Lease& lease,
                         const SampleCallback& on_sample) override;
@@ -20,6 +24,7 @@ class ModelExecutor : public JobExecutor {
  private:
   const std::string device_name_;
   const std::string host_id_;
+  const int default_threads_;
 };
 
 }  // namespace benchfleet::agent

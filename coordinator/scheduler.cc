@@ -78,6 +78,14 @@ std::optional<v1::Lease> Scheduler::NextLease(Session* session) {
 void Scheduler::JobEnded(Session* session, int64_t job_id) {
   absl::MutexLock lock(&mu_);
   leased_.erase(job_id);
+  // A late result of a lost attempt can end a job that was requeued: it
+  // must not run again.
+  for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+    if (it->job_id == job_id) {
+      queue_.erase(it);
+      break;
+    }
+  }
   if (session->job_id == job_id) {
     session->job_id = 0;
     session->attempt = 0;

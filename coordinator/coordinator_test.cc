@@ -1,0 +1,234 @@
+// The coordinator in-process on loopback, driven through real stubs: agents
+// are raw Connect streams, so the test controls exactly what crosses the
+// wire.
+#include "coordinator/coordinator.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <cstdlib>
+
+#include "gtest/gtest.h"
+#include "proto/agent_service.grpc.pb.h"
+#include "proto/fleet_service.grpc.pb.h"
+
+namespace benchfleet::coordinator {
+namespace {
+
+using Stream = grpc::ClientReaderWriter<v1::AgentMessage, v1::CoordinatorMessage>;
+
+class FakeAgent {
+ public:
+  FakeAgent(v1::AgentService::Stub* stub, const std::string& id) {
+    stream_ = stub->Connect(&context_);
+    v1::AgentMessage hello;
+    hello.mutable_hello()->set_agent_id(id);
+    hello.mutable_hello()->mutable_hardware()->set_host_id("host-" + id);
+    stream_->Write(hello);
+  }
+  v1::CoordinatorMessage Read() {
+    v1::CoordinatorMessage message;
+    EXPECT_TRUE(stream_->Read(&message));
+    return message;
+  }
+  bool Send(const v1::AgentMessage& message) { return stream_->Write(message); }
+  grpc::Status Finish() {
+    stream_->WritesDone();
+    v1::CoordinatorMessage ignored;
+    while (stream_->Read(&ignored)) {
+    }
+    return stream_->Finish();
+  }
+  void Cancel() { context_.TryCancel(); }
+
+ private:
+  grpc::ClientContext context_;
+  std::unique_ptr<Stream> stream_;
+};
+
+v1::AgentMessage Samples(int64_t job, int32_t attempt, int from, int to) {
+  v1::AgentMessage message;
+  for (int i = from; i < to; ++i) {
+    v1::Sample* s = message.mutable_samples()->add_samples();
+    s->set_job_id(job);
+    s->set_attempt(attempt);
+    s->set_sequence(i);
+    s->set_phase(v1::PHASE_STEP);
+    s->set_duration_ns(1'000'000 + i);
+  }
+  return message;
+}
+
+v1::AgentMessage Result(const v1::Lease& lease) {
+  v1::AgentMessage message;
+  v1::JobResult* r = message.mutable_result();
+  r->set_job_id(lease.job_id());
+  r->set_attempt(lease.attempt());
+  *r->mutable_spec() = lease.spec();
+  r->set_status(v1::JOB_STATUS_OK);
+  r->mutable_step()->set_n(3);
+  r->mutable_step()->set_median_ms(1.0);
+  r->set_items_per_second(1000.0 * lease.spec().batch_size());
+  r->set_agent_id("forged");  // the coordinator must overwrite this
+  return message;
+}
+
+class CoordinatorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    CoordinatorOptions options;
+    options.db_path = std::string(std::getenv("TEST_TMPDIR")) + "/" +
+                      ::testing::UnitTest::GetInstance()->current_test_info()->name() +
+                      ".db";
+    options.max_attempts = 2;
+    auto started = Coordinator::Start(options);
+    ASSERT_TRUE(started.ok()) << started.status();
+    coordinator_ = std::move(*started);
+    auto channel = grpc::CreateChannel(
+        "127.0.0.1:" + std::to_string(coordinator_->port()),
+        grpc::InsecureChannelCredentials());
+    agents_ = v1::AgentService::NewStub(channel);
+    fleet_ = v1::FleetService::NewStub(channel);
+  }
+  void TearDown() override { coordinator_->Shutdown(); }
+
+  int64_t Submit(int batches) {
+    v1::SubmitSweepRequest request;
+    request.mutable_spec()->set_name("t");
+    request.mutable_spec()->add_models("resnet18");
+    for (int b = 1; b <= batches; ++b) request.mutable_spec()->add_batch_sizes(b);
+    v1::SubmitSweepResponse response;
+    grpc::ClientContext context;
+    EXPECT_TRUE(fleet_->SubmitSweep(&context, request, &response).ok());
+    return response.sweep_id();
+  }
+  v1::SweepStatus Sweep(int64_t id) {
+    v1::GetSweepRequest request;
+    request.set_sweep_id(id);
+    v1::SweepStatus status;
+    grpc::ClientContext context;
+    EXPECT_TRUE(fleet_->GetSweep(&context, request, &status).ok());
+    return status;
+  }
+  std::vector<v1::JobResult> Results(int64_t id) {
+    v1::ListResultsRequest request;
+    request.set_sweep_id(id);
+    v1::ListResultsResponse response;
+    grpc::ClientContext context;
+    EXPECT_TRUE(fleet_->ListResults(&context, request, &response).ok());
+    return {response.results().begin(), response.results().end()};
+  }
+
+  std::unique_ptr<Coordinator> coordinator_;
+  std::unique_ptr<v1::AgentService::Stub> agents_;
+  std::unique_ptr<v1::FleetService::Stub> fleet_;
+};
+
+TEST_F(CoordinatorTest, LeasesJobsOneAtATimeAndStoresResultsOnce) {
+  const int64_t sweep = Submit(2);
+  FakeAgent agent(agents_.get(), "a1");
+  ASSERT_TRUE(agent.Read().has_welcome());
+  const v1::Lease first = agent.Read().lease();
+  EXPECT_EQ(first.attempt(), 1);
+  EXPECT_EQ(first.spec().batch_size(), 1);
+
+  ASSERT_TRUE(agent.Send(Samples(first.job_id(), 1, 0, 3)));
+  EXPECT_EQ(agent.Read().ack().samples_through(), 3);
+  ASSERT_TRUE(agent.Send(Result(first)));
+  v1::CoordinatorMessage ack = agent.Read();
+  // The next lease may come before or after the ack; both are fine.
+  v1::Lease second;
+  if (ack.has_lease()) {
+    second = ack.lease();
+    ack = agent.Read();
+  } else {
+    second = agent.Read().lease();
+  }
+  EXPECT_TRUE(ack.ack().result_stored());
+  EXPECT_EQ(second.spec().batch_size(), 2);
+
+  // A replay of the first result is acknowledged but stored once.
+  ASSERT_TRUE(agent.Send(Result(first)));
+  EXPECT_TRUE(agent.Read().ack().result_stored());
+  ASSERT_TRUE(agent.Send(Result(second)));
+  EXPECT_TRUE(agent.Read().ack().result_stored());
+
+  const auto results = Results(sweep);
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0].agent_id(), "a1");
+  EXPECT_EQ(results[0].host_id(), "host-a1");
+  EXPECT_EQ(Sweep(sweep).state(), v1::SWEEP_STATE_DONE);
+  EXPECT_TRUE(agent.Finish().ok());
+}
+
+TEST_F(CoordinatorTest, LostAgentsJobIsLeasedAgainAsNewAttempt) {
+  const int64_t sweep = Submit(1);
+  auto lost = std::make_unique<FakeAgent>(agents_.get(), "lost");
+  ASSERT_TRUE(lost->Read().has_welcome());
+  const v1::Lease lease = lost->Read().lease();
+  ASSERT_TRUE(lost->Send(Samples(lease.job_id(), 1, 0, 2)));
+  lost->Read();
+  lost->Cancel();
+  lost.reset();
+
+  FakeAgent rescuer(agents_.get(), "rescuer");
+  ASSERT_TRUE(rescuer.Read().has_welcome());
+  const v1::Lease retry = rescuer.Read().lease();
+  EXPECT_EQ(retry.job_id(), lease.job_id());
+  EXPECT_EQ(retry.attempt(), 2);
+  ASSERT_TRUE(rescuer.Send(Samples(retry.job_id(), 2, 0, 3)));
+  rescuer.Read();
+  ASSERT_TRUE(rescuer.Send(Result(retry)));
+  EXPECT_TRUE(rescuer.Read().ack().result_stored());
+  const auto results = Results(sweep);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].attempt(), 2);
+  EXPECT_EQ(results[0].agent_id(), "rescuer");
+}
+
+TEST_F(CoordinatorTest, ResultsForSomeoneElsesLeaseAreRefused) {
+  Submit(1);
+  FakeAgent holder(agents_.get(), "holder");
+  ASSERT_TRUE(holder.Read().has_welcome());
+  const v1::Lease lease = holder.Read().lease();
+  FakeAgent thief(agents_.get(), "thief");
+  ASSERT_TRUE(thief.Read().has_welcome());
+  thief.Send(Result(lease));
+  EXPECT_EQ(thief.Finish().error_code(), grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(CoordinatorTest, BadMessagesEndTheSessionNamingTheField) {
+  {
+    FakeAgent agent(agents_.get(), "bad id with spaces");
+    EXPECT_EQ(agent.Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  FakeAgent agent(agents_.get(), "ok");
+  ASSERT_TRUE(agent.Read().has_welcome());
+  v1::AgentMessage bad = Samples(1, 1, 0, 1);
+  bad.mutable_samples()->mutable_samples(0)->set_duration_ns(-5);
+  agent.Send(bad);
+  const grpc::Status status = agent.Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("sample.duration_ns = -5"),
+            std::string::npos)
+      << status.error_message();
+
+  // The coordinator keeps serving.
+  grpc::ClientContext context;
+  v1::ListAgentsResponse agents;
+  EXPECT_TRUE(fleet_->ListAgents(&context, {}, &agents).ok());
+}
+
+TEST_F(CoordinatorTest, BadSweepIsRejectedNamingTheField) {
+  v1::SubmitSweepRequest request;
+  request.mutable_spec()->set_name("bad");
+  request.mutable_spec()->add_models("resnet18");
+  request.mutable_spec()->add_batch_sizes(0);
+  v1::SubmitSweepResponse response;
+  grpc::ClientContext context;
+  const grpc::Status status = fleet_->SubmitSweep(&context, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("batch_size = 0"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace benchfleet::coordinator
