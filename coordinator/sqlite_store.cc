@@ -255,13 +255,17 @@ absl::Status SqliteStore::RecordLease(int64_t job_id, int32_t attempt,
                         .Bind(3, agent_id)
                         .Bind(4, absl::ToUnixMillis(now))
                         .Run());
+    // A job whose result arrived meanwhile (a late attempt) stays ended;
+    // reopening it would leave it leased forever, as its result is stored.
     ASSIGN_OR_RETURN(SqliteStatement job,
                      db_->Prepare("UPDATE jobs SET state = ?2, attempt = ?3, "
-                                  "agent_id = ?4 WHERE job_id = ?1"));
+                                  "agent_id = ?4 WHERE job_id = ?1 "
+                                  "AND state IN (?5, ?2)"));
     return job.Bind(1, job_id)
         .Bind(2, int64_t{v1::JOB_STATE_LEASED})
         .Bind(3, int64_t{attempt})
         .Bind(4, agent_id)
+        .Bind(5, int64_t{v1::JOB_STATE_PENDING})
         .Run();
   });
 }

@@ -413,6 +413,31 @@ TEST_F(SqliteStoreTest, StoreResultOnceThenDuplicatesAndLateAttemptsAreIgnored) 
   EXPECT_TRUE(store_->LoadOpenJobs().value().empty());
 }
 
+// A lost attempt's job is requeued; if that attempt's result arrives late,
+// before the job is leased again, the new lease must not reopen the job:
+// its result would be ignored and the job would stay LEASED forever.
+TEST_F(SqliteStoreTest, LeaseAfterResultDoesNotReopenTheJob) {
+  std::vector<int64_t> jobs;
+  const int64_t sweep_id = CreateSweep("s", 1, &jobs);
+  ASSERT_TRUE(store_->RecordLease(jobs[0], 1, "a", kNow).ok());
+  ASSERT_TRUE(store_->ReturnToPending(jobs[0]).ok());
+  ASSERT_TRUE(store_->StoreResult("a", Result(jobs[0], 1), kNow).value());
+
+  ASSERT_TRUE(store_->RecordLease(jobs[0], 2, "b", kNow).ok());
+  EXPECT_EQ(Job(sweep_id, 0).state(), v1::JOB_STATE_DONE);
+  EXPECT_EQ(Job(sweep_id, 0).attempt(), 1);
+  EXPECT_EQ(Job(sweep_id, 0).agent_id(), "a");
+  EXPECT_FALSE(store_->StoreResult("b", Result(jobs[0], 2), kNow).value());
+
+  absl::StatusOr<v1::SweepStatus> sweep = store_->GetSweep(sweep_id);
+  ASSERT_TRUE(sweep.ok());
+  EXPECT_EQ(sweep->jobs_done(), 1);
+  EXPECT_EQ(sweep->jobs_leased(), 0);
+  EXPECT_EQ(sweep->state(), v1::SWEEP_STATE_DONE);
+  // Nothing for a restarted coordinator to run again.
+  EXPECT_TRUE(store_->LoadOpenJobs().value().empty());
+}
+
 TEST_F(SqliteStoreTest, ListResultsBySweepAndAll) {
   std::vector<int64_t> first_jobs, second_jobs;
   const int64_t first = CreateSweep("first", 2, &first_jobs);
