@@ -45,6 +45,9 @@ class AgentClient::Session {
       absl::MutexLock lock(&mu_);
       if (message.has_lease()) {
         leases_.push_back(message.lease());
+      } else if (message.has_cancel()) {
+        if (message.cancel().job_id() == client_->running_job_.load())
+          client_->cancel_running_.store(true);
       } else if (message.has_ack() && message.ack().result_stored()) {
         acked_results_.push_back(message.ack().job_id());
       }
@@ -139,6 +142,7 @@ AgentClient::AgentClient(AgentClientOptions options, v1::HardwareReport hardware
 void AgentClient::Stop() {
   absl::MutexLock lock(&mu_);
   stopping_ = true;
+  cancel_running_.store(true);
   if (context_) context_->TryCancel();
 }
 
@@ -191,6 +195,12 @@ absl::Status AgentClient::RunSession() {
   hello.mutable_hello()->set_agent_id(options_.agent_id);
   *hello.mutable_hello()->mutable_hardware() = hardware_;
   hello.mutable_hello()->set_agent_version("0.1");
+  hello.mutable_hello()->mutable_labels()->insert(options_.labels.begin(),
+                                                  options_.labels.end());
+  for (v1::DeviceKind device : options_.devices)
+    hello.mutable_hello()->add_devices(device);
+  for (v1::Precision precision : options_.precisions)
+    hello.mutable_hello()->add_precisions(precision);
   v1::CoordinatorMessage welcome;
   if (!stream->Write(hello) || !stream->Read(&welcome) || !welcome.has_welcome()) {
     grpc::Status status = stream->Finish();
@@ -239,6 +249,7 @@ absl::Status AgentClient::RunSession() {
     PendingJob job;
     job.lease = *lease;
     session.SetRunning(lease->job_id());
+    running_job_.store(lease->job_id());
     size_t sent = 0;
     absl::Time last_flush = absl::Now();
     bool stream_ok = true;
@@ -252,8 +263,14 @@ absl::Status AgentClient::RunSession() {
         sent = job.samples.size();
         last_flush = absl::Now();
       }
-    });
+    }, cancel_running_);
     session.SetRunning(0);
+    running_job_.store(0);
+    {
+      // Stop() wins over a Cancel from the coordinator: keep the flag then.
+      absl::MutexLock lock(&mu_);
+      if (!stopping_) cancel_running_.store(false);
+    }
     job.result = std::move(result);
     {
       absl::MutexLock lock(&mu_);

@@ -7,6 +7,8 @@
 #ifndef BENCHFLEET_AGENT_AGENT_CLIENT_H_
 #define BENCHFLEET_AGENT_AGENT_CLIENT_H_
 
+#include <atomic>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,6 +27,9 @@ namespace benchfleet::agent {
 struct AgentClientOptions {
   std::string coordinator;  // host:port of the coordinator
   std::string agent_id;     // stable id of this agent
+  std::map<std::string, std::string> labels;  // matched by sweep selectors
+  std::vector<v1::DeviceKind> devices = {v1::DEVICE_KIND_CPU};  // it can run
+  std::vector<v1::Precision> precisions = {v1::PRECISION_FP32};  // it can run
   absl::Duration initial_backoff = absl::Milliseconds(250);  // first retry delay
   absl::Duration max_backoff = absl::Seconds(15);  // retry delay cap
   int samples_per_batch = 256;  // samples sent per message at most
@@ -39,8 +44,8 @@ class AgentClient {
 
   // Serves until Stop(); returns the reason the last session ended.
   absl::Status Run();
-  // Ends Run() soon; a running job is abandoned (the coordinator leases it
-  // again). Thread-safe.
+  // Ends Run() soon; a running job is abandoned after its current iteration
+  // (the coordinator leases it again). Thread-safe.
   void Stop();
 
  private:
@@ -60,6 +65,9 @@ class AgentClient {
 
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // Set to abandon the running job: by Stop() or a Cancel from the coordinator.
+  std::atomic<bool> cancel_running_{false};
+  std::atomic<int64_t> running_job_{0};
   grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;
   // A finished job whose result the coordinator has not acknowledged yet.
   std::optional<PendingJob> unacknowledged_ ABSL_GUARDED_BY(mu_);

@@ -3,6 +3,7 @@
 #ifndef BENCHFLEET_AGENT_JOB_EXECUTOR_H_
 #define BENCHFLEET_AGENT_JOB_EXECUTOR_H_
 
+#include <atomic>
 #include <functional>
 
 #include "proto/agent_service.pb.h"
@@ -16,9 +17,11 @@ class JobExecutor {
  public:
   virtual ~JobExecutor() = default;
   // Runs `lease` to completion, reporting each sample through `on_sample` as
-  // it is timed. Never throws; failures are results with status FAILED.
+  // it is timed. Stops early, with a FAILED result, once `cancelled` turns
+  // true. Never throws; failures are results with status FAILED.
   virtual v1::JobResult Execute(const v1::Lease& lease,
-                                const SampleCallback& on_sample) = 0;
+                                const SampleCallback& on_sample,
+                                const std::atomic<bool>& cancelled) = 0;
 };
 
 }  // namespace benchfleet::agent

@@ -18,8 +18,8 @@ class ModelExecutor : public JobExecutor {
         host_id_(std::move(host_id)),
         default_threads_(default_threads) {}
 
-  v1::JobResult Execute(const v1::Lease& lease,
-                        const SampleCallback& on_sample) override;
+  v1::JobResult Execute(const v1::Lease& lease, const SampleCallback& on_sample,
+                        const std::atomic<bool>& cancelled) override;
 
  private:
   const std::string device_name_;

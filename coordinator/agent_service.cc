@@ -61,17 +61,17 @@ grpc::Status AgentServiceImpl::Connect(
   }
   if (absl::Status ok = CheckHello(message.hello()); !ok.ok())
     return ToGrpcStatus(ok);
-  const std::string agent_id = message.hello().agent_id();
-  v1::HardwareReport hardware = message.hello().hardware();
-  if (absl::Status ok = store_->UpsertAgent(agent_id, hardware, clock_->Now());
-      !ok.ok())
+  const v1::Hello hello = message.hello();
+  const std::string& agent_id = hello.agent_id();
+  const v1::HardwareReport& hardware = hello.hardware();
+  if (absl::Status ok = store_->UpsertAgent(hello, clock_->Now()); !ok.ok())
     return ToGrpcStatus(ok);
 
   {
     absl::MutexLock lock(&mu_);
     live_[context] = {context, clock_->Now()};
   }
-  std::shared_ptr<Scheduler::Session> session = scheduler_->Open(agent_id);
+  std::shared_ptr<Scheduler::Session> session = scheduler_->Open(hello);
   std::mutex write_mu;  // gRPC allows one outstanding Write per stream
   auto write = [&](const v1::CoordinatorMessage& out) {
     std::lock_guard<std::mutex> lock(write_mu);
@@ -85,10 +85,9 @@ grpc::Status AgentServiceImpl::Connect(
   write(welcome);
 
   std::thread dispatcher([&] {
-    while (std::optional<v1::Lease> lease = scheduler_->NextLease(session.get())) {
-      v1::CoordinatorMessage out;
-      *out.mutable_lease() = std::move(*lease);
-      if (!write(out)) break;
+    while (std::optional<v1::CoordinatorMessage> out =
+               scheduler_->NextMessage(session.get())) {
+      if (!write(*out)) break;
     }
   });
 

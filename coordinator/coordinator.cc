@@ -6,6 +6,7 @@
 #include "base/status_macros.h"
 #include "coordinator/agent_service.h"
 #include "coordinator/fleet_service.h"
+#include "coordinator/schedule_runner.h"
 #include "coordinator/scheduler.h"
 #include "coordinator/sqlite_store.h"
 
@@ -24,6 +25,9 @@ class CoordinatorImpl : public Coordinator {
     scheduler_ = std::make_unique<Scheduler>(store_.get(), options.clock,
                                              scheduler_options);
     RETURN_IF_ERROR(scheduler_->Recover());
+    // Slots missed while the coordinator was down run once, now.
+    schedules_ = std::make_unique<ScheduleRunner>(store_.get(), scheduler_.get(),
+                                                  options.clock);
     AgentServiceOptions agent_options;
     agent_options.heartbeat_interval = options.heartbeat_interval;
     agent_options.lease_ttl = options.lease_ttl;
@@ -44,6 +48,7 @@ class CoordinatorImpl : public Coordinator {
       return absl::UnavailableError(
           absl::StrCat("cannot listen on ", options.listen));
     }
+    schedules_->Start(options.schedule_period);
     return absl::OkStatus();
   }
 
@@ -55,6 +60,7 @@ class CoordinatorImpl : public Coordinator {
   void Shutdown() override {
     if (!server_ || shut_down_.exchange(true)) return;
     // Wake the lease dispatchers first so every Connect handler can return.
+    schedules_->Stop();
     scheduler_->Shutdown();
     server_->Shutdown(std::chrono::system_clock::now() +
                       std::chrono::seconds(2));
@@ -64,6 +70,7 @@ class CoordinatorImpl : public Coordinator {
  private:
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<Scheduler> scheduler_;
+  std::unique_ptr<ScheduleRunner> schedules_;
   std::unique_ptr<AgentServiceImpl> agent_service_;
   std::unique_ptr<FleetServiceImpl> fleet_service_;
   std::unique_ptr<grpc::Server> server_;

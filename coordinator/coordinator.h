@@ -23,6 +23,7 @@ struct CoordinatorOptions {
   absl::Duration heartbeat_interval = absl::Seconds(2);
   absl::Duration lease_ttl = absl::Seconds(15);  // silence before re-lease
   int max_attempts = 3;  // lost attempts before a job fails
+  absl::Duration schedule_period = absl::Seconds(20);  // cron check interval
   Clock* clock = Clock::Real();  // not owned
 };
 

@@ -227,7 +227,7 @@ TEST_F(CoordinatorTest, BadSweepIsRejectedNamingTheField) {
   grpc::ClientContext context;
   const grpc::Status status = fleet_->SubmitSweep(&context, request, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_NE(status.error_message().find("batch_size = 0"), std::string::npos);
+  EXPECT_NE(status.error_message().find("batch_sizes[0] = 0"), std::string::npos);
 }
 
 }  // namespace

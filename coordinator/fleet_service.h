@@ -21,11 +21,33 @@ class FleetServiceImpl final : public v1::FleetService::Service {
                            v1::SubmitSweepResponse* response) override;
   grpc::Status GetSweep(grpc::ServerContext*, const v1::GetSweepRequest* request,
                         v1::SweepStatus* response) override;
+  grpc::Status WatchSweep(grpc::ServerContext* context,
+                          const v1::GetSweepRequest* request,
+                          grpc::ServerWriter<v1::SweepStatus>* writer) override;
+  grpc::Status ListSweeps(grpc::ServerContext*, const v1::ListSweepsRequest* request,
+                          v1::ListSweepsResponse* response) override;
+  grpc::Status CancelSweep(grpc::ServerContext*,
+                           const v1::CancelSweepRequest* request,
+                           v1::CancelSweepResponse* response) override;
   grpc::Status ListResults(grpc::ServerContext*,
                            const v1::ListResultsRequest* request,
                            v1::ListResultsResponse* response) override;
+  grpc::Status ListSamples(grpc::ServerContext*,
+                           const v1::ListSamplesRequest* request,
+                           v1::ListSamplesResponse* response) override;
+  grpc::Status AddSchedule(grpc::ServerContext*,
+                           const v1::AddScheduleRequest* request,
+                           v1::AddScheduleResponse* response) override;
+  grpc::Status ListSchedules(grpc::ServerContext*, const v1::ListSchedulesRequest*,
+                             v1::ListSchedulesResponse* response) override;
+  grpc::Status RemoveSchedule(grpc::ServerContext*,
+                              const v1::RemoveScheduleRequest* request,
+                              v1::RemoveScheduleResponse*) override;
 
  private:
+  // The sweep with a waiting reason on each pending job.
+  absl::StatusOr<v1::SweepStatus> SweepWithReasons(int64_t sweep_id);
+
   Store* const store_;
   Scheduler* const scheduler_;
   Clock* const clock_;

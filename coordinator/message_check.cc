@@ -18,13 +18,47 @@ bool FiniteNonNegative(double v) { return std::isfinite(v) && v >= 0; }
 
 }  // namespace
 
+namespace {
+
+bool IsIdChar(char c) {
+  return absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.' || c == ':';
+}
+
+absl::Status CheckLabel(const std::string& key, const std::string& value) {
+  const std::string shown = absl::StrCat("\"", key.substr(0, 40), "\"");
+  if (key.empty() || key.size() > kMaxLabelLength || value.size() > kMaxLabelLength)
+    return Bad("hello.labels", shown,
+               absl::StrCat("keys need 1 to ", kMaxLabelLength,
+                            " characters, values at most ", kMaxLabelLength));
+  for (char c : key + value)
+    if (!IsIdChar(c) && c != '/')
+      return Bad("hello.labels", shown, "may hold only letters, digits and - _ . : /");
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status CheckHello(const v1::Hello& hello) {
+  if (hello.labels_size() > kMaxLabels)
+    return Bad("hello.labels.size", hello.labels_size(),
+               absl::StrCat("at most ", kMaxLabels));
+  for (const auto& [key, value] : hello.labels()) {
+    absl::Status ok = CheckLabel(key, value);
+    if (!ok.ok()) return ok;
+  }
+  for (int device : hello.devices())
+    if (!v1::DeviceKind_IsValid(device) || device == v1::DEVICE_KIND_UNSPECIFIED)
+      return Bad("hello.devices", device, "unknown device kind");
+  for (int precision : hello.precisions())
+    if (!v1::Precision_IsValid(precision) ||
+        precision == v1::PRECISION_UNSPECIFIED)
+      return Bad("hello.precisions", precision, "unknown precision");
   const std::string& id = hello.agent_id();
   if (id.empty() || id.size() > kMaxAgentIdLength)
     return Bad("hello.agent_id", absl::StrCat("\"", id.substr(0, 40), "\""),
                absl::StrCat("must have 1 to ", kMaxAgentIdLength, " characters"));
   for (char c : id) {
-    if (!absl::ascii_isalnum(c) && c != '-' && c != '_' && c != '.' && c != ':')
+    if (!IsIdChar(c))
       return Bad("hello.agent_id", absl::StrCat("\"", id.substr(0, 40), "\""),
                  "may hold only letters, digits and - _ . :");
   }

@@ -9,9 +9,12 @@ namespace benchfleet::coordinator {
 
 inline constexpr size_t kMaxAgentIdLength = 128;
 inline constexpr size_t kMaxErrorLength = 4096;
+inline constexpr size_t kMaxLabelLength = 63;
+inline constexpr int kMaxLabels = 32;
 
 // INVALID_ARGUMENT naming the field unless `hello` has a printable agent id
-// of at most kMaxAgentIdLength characters.
+// of at most kMaxAgentIdLength characters, at most kMaxLabels printable
+// labels, and known device kinds and precisions.
 absl::Status CheckHello(const v1::Hello& hello);
 // INVALID_ARGUMENT naming the field for non-positive ids or attempts,
 // negative sequences or durations, unknown phases, or too many samples.

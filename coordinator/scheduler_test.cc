@@ -24,6 +24,20 @@ constexpr absl::Duration kStillBlocked = absl::Milliseconds(100);
 // Generous bound for a call that must return: it only guards against hangs.
 constexpr absl::Duration kMustReturn = absl::Seconds(10);
 
+v1::Hello HelloFrom(const std::string& agent_id) {
+  v1::Hello hello;
+  hello.set_agent_id(agent_id);
+  return hello;
+}
+
+// The lease in the scheduler's next message, nullopt when there is none.
+std::optional<v1::Lease> NextLease(Scheduler& scheduler,
+                                   Scheduler::Session* session) {
+  std::optional<v1::CoordinatorMessage> message = scheduler.NextMessage(session);
+  if (!message || !message->has_lease()) return std::nullopt;
+  return message->lease();
+}
+
 class FakeClock : public Clock {
  public:
   absl::Time Now() const override {
@@ -45,7 +59,7 @@ class AsyncLease {
  public:
   AsyncLease(Scheduler* scheduler, Scheduler::Session* session)
       : scheduler_(scheduler), thread_([this, session] {
-          lease_ = scheduler_->NextLease(session);
+          lease_ = NextLease(*scheduler_, session);
           done_.Notify();
         }) {}
   // If a failed test left the call blocked, wake it rather than hang.
@@ -112,7 +126,7 @@ class SchedulerTest : public ::testing::Test {
       spec.set_batch_size(i + 1);
       specs.push_back(spec);
     }
-    absl::StatusOr<int64_t> id = store_->CreateSweep(sweep, specs, clock_.Now());
+    absl::StatusOr<int64_t> id = store_->CreateSweep(sweep, specs, clock_.Now(), "");
     EXPECT_TRUE(id.ok()) << id.status();
     absl::StatusOr<v1::SweepStatus> status = store_->GetSweep(id.value_or(0));
     EXPECT_TRUE(status.ok()) << status.status();
@@ -179,12 +193,14 @@ class SchedulerTest : public ::testing::Test {
   std::unique_ptr<Scheduler> scheduler_;
 };
 
-TEST_F(SchedulerTest, LeasesOldestJobFirstAcrossSweeps) {
+// Oldest first within a sweep; concurrent sweeps take turns, so a long
+// sweep does not starve a short one submitted after it.
+TEST_F(SchedulerTest, LeasesOldestFirstWithinASweepAndSweepsInTurn) {
   const std::vector<int64_t> first = AddSweep(2);
   const std::vector<int64_t> second = AddSweep(1);
   std::vector<int64_t> leased;
   for (const char* agent : {"a", "b", "c"}) {
-    auto session = scheduler_->Open(agent);
+    auto session = scheduler_->Open(HelloFrom(agent));
     const v1::Lease lease = LeaseNow(session.get());
     EXPECT_EQ(lease.attempt(), 1);
     leased.push_back(lease.job_id());
@@ -194,12 +210,12 @@ TEST_F(SchedulerTest, LeasesOldestJobFirstAcrossSweeps) {
     EXPECT_EQ(StoredJob(lease.job_id()).state, v1::JOB_STATE_LEASED);
     EXPECT_EQ(StoredJob(lease.job_id()).agent_id, agent);
   }
-  EXPECT_EQ(leased, std::vector<int64_t>({first[0], first[1], second[0]}));
+  EXPECT_EQ(leased, std::vector<int64_t>({first[0], second[0], first[1]}));
 }
 
 TEST_F(SchedulerTest, SessionHoldsOneJobAtATime) {
   const std::vector<int64_t> jobs = AddSweep(2);
-  auto session = scheduler_->Open("a");
+  auto session = scheduler_->Open(HelloFrom("a"));
   const v1::Lease first = LeaseNow(session.get());
   EXPECT_EQ(first.job_id(), jobs[0]);
 
@@ -220,7 +236,7 @@ TEST_F(SchedulerTest, SessionHoldsOneJobAtATime) {
 // earlier job must not make a busy session take a second job.
 TEST_F(SchedulerTest, ReplayedResultOfEarlierJobDoesNotFreeTheSession) {
   const std::vector<int64_t> jobs = AddSweep(3);
-  auto session = scheduler_->Open("a");
+  auto session = scheduler_->Open(HelloFrom("a"));
   const v1::Lease first = LeaseNow(session.get());
   Finish(session.get(), first);
   ASSERT_EQ(LeaseNow(session.get()).job_id(), jobs[1]);
@@ -242,7 +258,7 @@ TEST_F(SchedulerTest, ReplayedResultOfEarlierJobDoesNotFreeTheSession) {
 }
 
 TEST_F(SchedulerTest, IdleSessionWaitsForNewJobs) {
-  auto session = scheduler_->Open("a");
+  auto session = scheduler_->Open(HelloFrom("a"));
   AsyncLease next(scheduler_.get(), session.get());
   EXPECT_FALSE(next.ReturnedWithin(kStillBlocked));
   const std::vector<int64_t> jobs = AddSweep(1);
@@ -253,7 +269,7 @@ TEST_F(SchedulerTest, IdleSessionWaitsForNewJobs) {
 
 TEST_F(SchedulerTest, CloseRequeuesLeasedJobFirstAsNextAttempt) {
   const std::vector<int64_t> jobs = AddSweep(2);
-  auto a = scheduler_->Open("a");
+  auto a = scheduler_->Open(HelloFrom("a"));
   EXPECT_EQ(LeaseNow(a.get()).job_id(), jobs[0]);
 
   clock_.Advance(absl::Seconds(30));
@@ -262,10 +278,10 @@ TEST_F(SchedulerTest, CloseRequeuesLeasedJobFirstAsNextAttempt) {
   EXPECT_EQ(StoredJob(jobs[0]).state, v1::JOB_STATE_PENDING);
   EXPECT_EQ(StoredJob(jobs[0]).attempt, 1);
   // A closed session gets no more work.
-  EXPECT_FALSE(scheduler_->NextLease(a.get()).has_value());
+  EXPECT_FALSE(NextLease(*scheduler_, a.get()).has_value());
 
   // The lost job waited longest, so it goes before the never-leased one.
-  auto b = scheduler_->Open("b");
+  auto b = scheduler_->Open(HelloFrom("b"));
   const v1::Lease retry = LeaseNow(b.get());
   EXPECT_EQ(retry.job_id(), jobs[0]);
   EXPECT_EQ(retry.attempt(), 2);
@@ -278,16 +294,16 @@ TEST_F(SchedulerTest, CloseRequeuesLeasedJobFirstAsNextAttempt) {
 // attempt that was requeued meanwhile: the job is done and must not run again.
 TEST_F(SchedulerTest, LateResultOfRequeuedJobIsNotLeasedAgain) {
   const std::vector<int64_t> jobs = AddSweep(1);
-  auto a = scheduler_->Open("a");
+  auto a = scheduler_->Open(HelloFrom("a"));
   const v1::Lease lost = LeaseNow(a.get());
   scheduler_->Close(a.get(), "stream broken");
   ASSERT_EQ(StoredJob(jobs[0]).state, v1::JOB_STATE_PENDING);
 
-  auto a_again = scheduler_->Open("a");
+  auto a_again = scheduler_->Open(HelloFrom("a"));
   Finish(a_again.get(), lost);
   EXPECT_EQ(StoredJob(jobs[0]).state, v1::JOB_STATE_DONE);
 
-  auto b = scheduler_->Open("b");
+  auto b = scheduler_->Open(HelloFrom("b"));
   AsyncLease next(scheduler_.get(), b.get());
   EXPECT_FALSE(next.ReturnedWithin(kStillBlocked));
   scheduler_->Shutdown();
@@ -301,12 +317,12 @@ TEST_F(SchedulerTest, JobFailsAfterMaxAttemptsLost) {
   Restart();
   const std::vector<int64_t> jobs = AddSweep(2);
 
-  auto a = scheduler_->Open("agent-a");
+  auto a = scheduler_->Open(HelloFrom("agent-a"));
   ASSERT_EQ(LeaseNow(a.get()).attempt(), 1);
   scheduler_->Close(a.get(), "stream broken");
   EXPECT_EQ(StoredJob(jobs[0]).state, v1::JOB_STATE_PENDING);
 
-  auto b = scheduler_->Open("agent-b");
+  auto b = scheduler_->Open(HelloFrom("agent-b"));
   const v1::Lease second = LeaseNow(b.get());
   ASSERT_EQ(second.job_id(), jobs[0]);
   ASSERT_EQ(second.attempt(), 2);
@@ -320,18 +336,18 @@ TEST_F(SchedulerTest, JobFailsAfterMaxAttemptsLost) {
       << failed.error;
 
   // The failed job is not leased again; the next one is.
-  auto c = scheduler_->Open("agent-c");
+  auto c = scheduler_->Open(HelloFrom("agent-c"));
   const v1::Lease next = LeaseNow(c.get());
   EXPECT_EQ(next.job_id(), jobs[1]);
   EXPECT_EQ(next.attempt(), 1);
 }
 
 TEST_F(SchedulerTest, OpenWithSameAgentIdClosesOlderIdleSession) {
-  auto old_session = scheduler_->Open("a");
+  auto old_session = scheduler_->Open(HelloFrom("a"));
   AsyncLease waiting(scheduler_.get(), old_session.get());
   EXPECT_FALSE(waiting.ReturnedWithin(kStillBlocked));
 
-  auto new_session = scheduler_->Open("a");
+  auto new_session = scheduler_->Open(HelloFrom("a"));
   ASSERT_TRUE(waiting.ReturnedWithin(kMustReturn));
   EXPECT_FALSE(waiting.lease().has_value());
   EXPECT_TRUE(old_session->closed);
@@ -341,11 +357,11 @@ TEST_F(SchedulerTest, OpenWithSameAgentIdClosesOlderIdleSession) {
 
 TEST_F(SchedulerTest, OpenWithSameAgentIdRequeuesOlderSessionsJob) {
   const std::vector<int64_t> jobs = AddSweep(1);
-  auto old_session = scheduler_->Open("a");
+  auto old_session = scheduler_->Open(HelloFrom("a"));
   ASSERT_EQ(LeaseNow(old_session.get()).job_id(), jobs[0]);
 
-  auto new_session = scheduler_->Open("a");
-  EXPECT_FALSE(scheduler_->NextLease(old_session.get()).has_value());
+  auto new_session = scheduler_->Open(HelloFrom("a"));
+  EXPECT_FALSE(NextLease(*scheduler_, old_session.get()).has_value());
   const v1::Lease retry = LeaseNow(new_session.get());
   EXPECT_EQ(retry.job_id(), jobs[0]);
   EXPECT_EQ(retry.attempt(), 2);
@@ -361,8 +377,8 @@ TEST_F(SchedulerTest, OpenWithSameAgentIdRequeuesOlderSessionsJob) {
 
 TEST_F(SchedulerTest, RecoverAfterRestartRequeuesLeasedJobs) {
   const std::vector<int64_t> jobs = AddSweep(3);
-  auto a = scheduler_->Open("a");
-  auto b = scheduler_->Open("b");
+  auto a = scheduler_->Open(HelloFrom("a"));
+  auto b = scheduler_->Open(HelloFrom("b"));
   const v1::Lease a_lease = LeaseNow(a.get());
   const v1::Lease b_lease = LeaseNow(b.get());
   ASSERT_EQ(a_lease.job_id(), jobs[0]);
@@ -379,18 +395,18 @@ TEST_F(SchedulerTest, RecoverAfterRestartRequeuesLeasedJobs) {
   EXPECT_EQ(StoredJob(jobs[1]).state, v1::JOB_STATE_DONE);
   EXPECT_FALSE(scheduler_->IsConnected("a"));
 
-  auto a2 = scheduler_->Open("a");
+  auto a2 = scheduler_->Open(HelloFrom("a"));
   const v1::Lease retry = LeaseNow(a2.get());
   EXPECT_EQ(retry.job_id(), jobs[0]);
   EXPECT_EQ(retry.attempt(), 2);
   EXPECT_EQ(retry.spec().batch_size(), 1);
-  auto b2 = scheduler_->Open("b");
+  auto b2 = scheduler_->Open(HelloFrom("b"));
   const v1::Lease fresh = LeaseNow(b2.get());
   EXPECT_EQ(fresh.job_id(), jobs[2]);
   EXPECT_EQ(fresh.attempt(), 1);
 
   // The finished job is not queued again.
-  auto c2 = scheduler_->Open("c");
+  auto c2 = scheduler_->Open(HelloFrom("c"));
   AsyncLease none(scheduler_.get(), c2.get());
   EXPECT_FALSE(none.ReturnedWithin(kStillBlocked));
   scheduler_->Shutdown();
@@ -400,9 +416,9 @@ TEST_F(SchedulerTest, RecoverAfterRestartRequeuesLeasedJobs) {
 
 TEST_F(SchedulerTest, ShutdownWakesNextLeaseWithNullopt) {
   AddSweep(1);
-  auto busy = scheduler_->Open("busy");
+  auto busy = scheduler_->Open(HelloFrom("busy"));
   LeaseNow(busy.get());
-  auto idle = scheduler_->Open("idle");
+  auto idle = scheduler_->Open(HelloFrom("idle"));
   // One waits for its job to end, the other for work to arrive.
   AsyncLease busy_waits(scheduler_.get(), busy.get());
   AsyncLease idle_waits(scheduler_.get(), idle.get());
@@ -417,8 +433,8 @@ TEST_F(SchedulerTest, ShutdownWakesNextLeaseWithNullopt) {
 
   // A session opened after shutdown gets nothing, even with work queued.
   AddSweep(1);
-  auto late = scheduler_->Open("late");
-  EXPECT_FALSE(scheduler_->NextLease(late.get()).has_value());
+  auto late = scheduler_->Open(HelloFrom("late"));
+  EXPECT_FALSE(NextLease(*scheduler_, late.get()).has_value());
 }
 
 TEST_F(SchedulerTest, IsConnectedAndRunningJobFollowTheSession) {
@@ -426,7 +442,7 @@ TEST_F(SchedulerTest, IsConnectedAndRunningJobFollowTheSession) {
   EXPECT_EQ(scheduler_->RunningJob("a"), 0);
 
   const std::vector<int64_t> jobs = AddSweep(1);
-  auto a = scheduler_->Open("a");
+  auto a = scheduler_->Open(HelloFrom("a"));
   EXPECT_TRUE(scheduler_->IsConnected("a"));
   EXPECT_FALSE(scheduler_->IsConnected("b"));
   EXPECT_EQ(scheduler_->RunningJob("a"), 0);

@@ -54,6 +54,27 @@ const char* const kMigrations[] = {
       result BLOB NOT NULL,            -- serialized v1.JobResult
       stored_ms INTEGER NOT NULL);
     )sql",
+    // 2: labels and capabilities, cancellation, schedules, per-attempt end
+    // reasons, and result columns for filtered queries.
+    R"sql(
+    ALTER TABLE agents ADD COLUMN hello BLOB;   -- serialized v1.Hello
+    ALTER TABLE sweeps ADD COLUMN schedule TEXT NOT NULL DEFAULT '';
+    ALTER TABLE sweeps ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE leases ADD COLUMN end_reason TEXT;
+    ALTER TABLE results ADD COLUMN model TEXT;
+    ALTER TABLE results ADD COLUMN batch_size INTEGER;
+    ALTER TABLE results ADD COLUMN device INTEGER;
+    ALTER TABLE results ADD COLUMN finished_ms INTEGER;
+    CREATE INDEX results_by_model ON results(model, batch_size);
+    CREATE INDEX results_by_agent ON results(agent_id);
+    CREATE INDEX results_by_finished ON results(finished_ms);
+    CREATE INDEX sweeps_by_schedule ON sweeps(schedule);
+    CREATE TABLE schedules (
+      name TEXT PRIMARY KEY,
+      schedule BLOB NOT NULL,          -- serialized v1.Schedule
+      last_run_ms INTEGER NOT NULL DEFAULT 0,
+      last_sweep_id INTEGER NOT NULL DEFAULT 0);
+    )sql",
 };
 
 template <typename Message>
@@ -107,17 +128,18 @@ absl::Status SqliteStore::Migrate() {
   return absl::OkStatus();
 }
 
-absl::Status SqliteStore::UpsertAgent(const std::string& agent_id,
-                                      const v1::HardwareReport& hardware,
-                                      absl::Time now) {
+absl::Status SqliteStore::UpsertAgent(const v1::Hello& hello, absl::Time now) {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(SqliteStatement stmt,
-                   db_->Prepare("INSERT INTO agents VALUES (?1, ?2, ?3, ?3) "
+                   db_->Prepare("INSERT INTO agents (agent_id, hardware, "
+                                "first_seen_ms, last_seen_ms, hello) "
+                                "VALUES (?1, ?2, ?3, ?3, ?4) "
                                 "ON CONFLICT(agent_id) DO UPDATE SET "
-                                "hardware = ?2, last_seen_ms = ?3"));
-  return stmt.Bind(1, agent_id)
-      .BindBlob(2, hardware.SerializeAsString())
+                                "hardware = ?2, last_seen_ms = ?3, hello = ?4"));
+  return stmt.Bind(1, hello.agent_id())
+      .BindBlob(2, hello.hardware().SerializeAsString())
       .Bind(3, absl::ToUnixMillis(now))
+      .BindBlob(4, hello.SerializeAsString())
       .Run();
 }
 
@@ -132,7 +154,7 @@ absl::Status SqliteStore::TouchAgent(const std::string& agent_id, absl::Time now
 absl::StatusOr<std::vector<AgentRecord>> SqliteStore::ListAgents() {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(SqliteStatement stmt,
-                   db_->Prepare("SELECT agent_id, hardware, first_seen_ms, "
+                   db_->Prepare("SELECT agent_id, hello, first_seen_ms, "
                                 "last_seen_ms FROM agents ORDER BY agent_id"));
   std::vector<AgentRecord> agents;
   while (true) {
@@ -140,8 +162,7 @@ absl::StatusOr<std::vector<AgentRecord>> SqliteStore::ListAgents() {
     if (!row) break;
     AgentRecord agent;
     agent.agent_id = stmt.Text(0);
-    ASSIGN_OR_RETURN(agent.hardware,
-                     ParseBlob<v1::HardwareReport>(stmt.Blob(1), "hardware report"));
+    ASSIGN_OR_RETURN(agent.hello, ParseBlob<v1::Hello>(stmt.Blob(1), "hello"));
     agent.first_seen = absl::FromUnixMillis(stmt.Int(2));
     agent.last_seen = absl::FromUnixMillis(stmt.Int(3));
     agents.push_back(std::move(agent));
@@ -151,16 +172,17 @@ absl::StatusOr<std::vector<AgentRecord>> SqliteStore::ListAgents() {
 
 absl::StatusOr<int64_t> SqliteStore::CreateSweep(
     const v1::SweepSpec& spec, const std::vector<v1::BenchmarkSpec>& jobs,
-    absl::Time now) {
+    absl::Time now, const std::string& schedule) {
   absl::MutexLock lock(&mu_);
   int64_t sweep_id = 0;
   RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(SqliteStatement sweep,
-                     db_->Prepare("INSERT INTO sweeps (name, spec, created_ms) "
-                                  "VALUES (?1, ?2, ?3)"));
+                     db_->Prepare("INSERT INTO sweeps (name, spec, created_ms, "
+                                  "schedule) VALUES (?1, ?2, ?3, ?4)"));
     RETURN_IF_ERROR(sweep.Bind(1, spec.name())
                         .BindBlob(2, spec.SerializeAsString())
                         .Bind(3, absl::ToUnixMillis(now))
+                        .Bind(4, schedule)
                         .Run());
     sweep_id = db_->LastInsertRowId();
     ASSIGN_OR_RETURN(SqliteStatement job,
@@ -178,18 +200,56 @@ absl::StatusOr<int64_t> SqliteStore::CreateSweep(
   return sweep_id;
 }
 
-absl::StatusOr<v1::SweepStatus> SqliteStore::GetSweep(int64_t sweep_id) {
-  absl::MutexLock lock(&mu_);
+namespace {
+
+void CountJob(v1::JobState state, v1::SweepStatus& status, int n = 1) {
+  switch (state) {
+    case v1::JOB_STATE_LEASED: status.set_jobs_leased(status.jobs_leased() + n); break;
+    case v1::JOB_STATE_DONE: status.set_jobs_done(status.jobs_done() + n); break;
+    case v1::JOB_STATE_FAILED: status.set_jobs_failed(status.jobs_failed() + n); break;
+    case v1::JOB_STATE_CANCELLED:
+      status.set_jobs_cancelled(status.jobs_cancelled() + n);
+      break;
+    default: status.set_jobs_pending(status.jobs_pending() + n); break;
+  }
+  status.set_jobs_total(status.jobs_total() + n);
+}
+
+// A sweep runs until no job is pending or leased; a cancelled one reports
+// CANCELLED once its leased jobs have ended too.
+void SetSweepState(bool cancelled, v1::SweepStatus& status) {
+  if (status.jobs_pending() + status.jobs_leased() > 0) {
+    status.set_state(v1::SWEEP_STATE_RUNNING);
+  } else {
+    status.set_state(cancelled ? v1::SWEEP_STATE_CANCELLED : v1::SWEEP_STATE_DONE);
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<v1::SweepStatus> SqliteStore::SweepHeader(int64_t sweep_id) {
   ASSIGN_OR_RETURN(SqliteStatement sweep,
-                   db_->Prepare("SELECT name, created_ms FROM sweeps "
-                                "WHERE sweep_id = ?1"));
+                   db_->Prepare("SELECT name, created_ms, spec, schedule, "
+                                "cancelled FROM sweeps WHERE sweep_id = ?1"));
   ASSIGN_OR_RETURN(bool found, sweep.Bind(1, sweep_id).Step());
   if (!found) return absl::NotFoundError(absl::StrCat("no sweep ", sweep_id));
   v1::SweepStatus status;
   status.set_sweep_id(sweep_id);
   status.set_name(sweep.Text(0));
   status.set_created_unix_ms(sweep.Int(1));
+  ASSIGN_OR_RETURN(*status.mutable_spec(),
+                   ParseBlob<v1::SweepSpec>(sweep.Blob(2), "sweep spec"));
+  status.set_schedule(sweep.Text(3));
+  // The state is set by the caller from the counts; remember cancellation.
+  status.set_state(sweep.Int(4) ? v1::SWEEP_STATE_CANCELLED
+                                : v1::SWEEP_STATE_RUNNING);
+  return status;
+}
 
+absl::StatusOr<v1::SweepStatus> SqliteStore::GetSweep(int64_t sweep_id) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(v1::SweepStatus status, SweepHeader(sweep_id));
+  const bool cancelled = status.state() == v1::SWEEP_STATE_CANCELLED;
   ASSIGN_OR_RETURN(SqliteStatement jobs,
                    db_->Prepare("SELECT job_id, spec, state, attempt, agent_id, "
                                 "error FROM jobs WHERE sweep_id = ?1 "
@@ -206,26 +266,79 @@ absl::StatusOr<v1::SweepStatus> SqliteStore::GetSweep(int64_t sweep_id) {
     job->set_attempt(static_cast<int32_t>(jobs.Int(3)));
     job->set_agent_id(jobs.Text(4));
     job->set_error(jobs.Text(5));
-    switch (job->state()) {
-      case v1::JOB_STATE_LEASED: status.set_jobs_leased(status.jobs_leased() + 1); break;
-      case v1::JOB_STATE_DONE: status.set_jobs_done(status.jobs_done() + 1); break;
-      case v1::JOB_STATE_FAILED: status.set_jobs_failed(status.jobs_failed() + 1); break;
-      default: status.set_jobs_pending(status.jobs_pending() + 1); break;
-    }
+    CountJob(job->state(), status);
   }
-  status.set_jobs_total(status.jobs_size());
-  status.set_state(status.jobs_pending() + status.jobs_leased() == 0
-                       ? v1::SWEEP_STATE_DONE
-                       : v1::SWEEP_STATE_RUNNING);
+  SetSweepState(cancelled, status);
   return status;
+}
+
+absl::StatusOr<std::vector<v1::SweepStatus>> SqliteStore::ListSweeps(int limit) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(SqliteStatement ids,
+                   db_->Prepare("SELECT sweep_id FROM sweeps "
+                                "ORDER BY sweep_id DESC LIMIT ?1"));
+  ids.Bind(1, int64_t{limit > 0 ? limit : 50});
+  ASSIGN_OR_RETURN(SqliteStatement counts,
+                   db_->Prepare("SELECT state, COUNT(*) FROM jobs "
+                                "WHERE sweep_id = ?1 GROUP BY state"));
+  std::vector<v1::SweepStatus> sweeps;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, ids.Step());
+    if (!row) break;
+    ASSIGN_OR_RETURN(v1::SweepStatus status, SweepHeader(ids.Int(0)));
+    const bool cancelled = status.state() == v1::SWEEP_STATE_CANCELLED;
+    counts.Reset();
+    counts.Bind(1, status.sweep_id());
+    while (true) {
+      ASSIGN_OR_RETURN(bool count_row, counts.Step());
+      if (!count_row) break;
+      CountJob(static_cast<v1::JobState>(counts.Int(0)), status,
+               static_cast<int>(counts.Int(1)));
+    }
+    SetSweepState(cancelled, status);
+    sweeps.push_back(std::move(status));
+  }
+  return sweeps;
+}
+
+absl::StatusOr<std::vector<int64_t>> SqliteStore::CancelSweep(int64_t sweep_id) {
+  absl::MutexLock lock(&mu_);
+  std::vector<int64_t> leased;
+  RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
+    RETURN_IF_ERROR(SweepHeader(sweep_id).status());
+    ASSIGN_OR_RETURN(SqliteStatement mark,
+                     db_->Prepare("UPDATE sweeps SET cancelled = 1 "
+                                  "WHERE sweep_id = ?1"));
+    RETURN_IF_ERROR(mark.Bind(1, sweep_id).Run());
+    ASSIGN_OR_RETURN(SqliteStatement pending,
+                     db_->Prepare("UPDATE jobs SET state = ?2, "
+                                  "error = 'sweep cancelled' "
+                                  "WHERE sweep_id = ?1 AND state = ?3"));
+    RETURN_IF_ERROR(pending.Bind(1, sweep_id)
+                        .Bind(2, int64_t{v1::JOB_STATE_CANCELLED})
+                        .Bind(3, int64_t{v1::JOB_STATE_PENDING})
+                        .Run());
+    ASSIGN_OR_RETURN(SqliteStatement running,
+                     db_->Prepare("SELECT job_id FROM jobs "
+                                  "WHERE sweep_id = ?1 AND state = ?2"));
+    running.Bind(1, sweep_id).Bind(2, int64_t{v1::JOB_STATE_LEASED});
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, running.Step());
+      if (!row) break;
+      leased.push_back(running.Int(0));
+    }
+    return absl::OkStatus();
+  }));
+  return leased;
 }
 
 absl::StatusOr<std::vector<JobRecord>> SqliteStore::LoadOpenJobs() {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(SqliteStatement stmt,
-                   db_->Prepare("SELECT job_id, sweep_id, spec, state, attempt, "
-                                "agent_id FROM jobs WHERE state IN (?1, ?2) "
-                                "ORDER BY job_id"));
+                   db_->Prepare("SELECT j.job_id, j.sweep_id, j.spec, j.state, "
+                                "j.attempt, j.agent_id, s.spec FROM jobs j "
+                                "JOIN sweeps s ON s.sweep_id = j.sweep_id "
+                                "WHERE j.state IN (?1, ?2) ORDER BY j.job_id"));
   stmt.Bind(1, int64_t{v1::JOB_STATE_PENDING}).Bind(2, int64_t{v1::JOB_STATE_LEASED});
   std::vector<JobRecord> jobs;
   while (true) {
@@ -238,6 +351,9 @@ absl::StatusOr<std::vector<JobRecord>> SqliteStore::LoadOpenJobs() {
     job.state = static_cast<v1::JobState>(stmt.Int(3));
     job.attempt = static_cast<int32_t>(stmt.Int(4));
     job.agent_id = stmt.Text(5);
+    ASSIGN_OR_RETURN(v1::SweepSpec sweep,
+                     ParseBlob<v1::SweepSpec>(stmt.Blob(6), "sweep spec"));
+    job.selector.insert(sweep.selector().begin(), sweep.selector().end());
     jobs.push_back(std::move(job));
   }
   return jobs;
@@ -249,7 +365,8 @@ absl::Status SqliteStore::RecordLease(int64_t job_id, int32_t attempt,
   absl::MutexLock lock(&mu_);
   return InTransaction([&]() -> absl::Status {
     ASSIGN_OR_RETURN(SqliteStatement lease,
-                     db_->Prepare("INSERT INTO leases VALUES (?1, ?2, ?3, ?4)"));
+                     db_->Prepare("INSERT INTO leases (job_id, attempt, agent_id, "
+                                  "leased_ms) VALUES (?1, ?2, ?3, ?4)"));
     RETURN_IF_ERROR(lease.Bind(1, job_id)
                         .Bind(2, int64_t{attempt})
                         .Bind(3, agent_id)
@@ -270,28 +387,57 @@ absl::Status SqliteStore::RecordLease(int64_t job_id, int32_t attempt,
   });
 }
 
-absl::Status SqliteStore::ReturnToPending(int64_t job_id) {
-  absl::MutexLock lock(&mu_);
+absl::Status SqliteStore::EndAttempt(int64_t job_id, const std::string& reason) {
   ASSIGN_OR_RETURN(SqliteStatement stmt,
-                   db_->Prepare("UPDATE jobs SET state = ?2 "
-                                "WHERE job_id = ?1 AND state = ?3"));
-  return stmt.Bind(1, job_id)
-      .Bind(2, int64_t{v1::JOB_STATE_PENDING})
-      .Bind(3, int64_t{v1::JOB_STATE_LEASED})
-      .Run();
+                   db_->Prepare("UPDATE leases SET end_reason = ?2 "
+                                "WHERE job_id = ?1 AND attempt = "
+                                "(SELECT attempt FROM jobs WHERE job_id = ?1)"));
+  return stmt.Bind(1, job_id).Bind(2, reason).Run();
 }
 
-absl::Status SqliteStore::FailJob(int64_t job_id, const std::string& error) {
+absl::Status SqliteStore::ReturnToPending(int64_t job_id,
+                                          const std::string& reason) {
   absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(SqliteStatement stmt,
-                   db_->Prepare("UPDATE jobs SET state = ?2, error = ?3 "
-                                "WHERE job_id = ?1 AND state IN (?4, ?5)"));
-  return stmt.Bind(1, job_id)
-      .Bind(2, int64_t{v1::JOB_STATE_FAILED})
-      .Bind(3, error)
-      .Bind(4, int64_t{v1::JOB_STATE_PENDING})
-      .Bind(5, int64_t{v1::JOB_STATE_LEASED})
-      .Run();
+  return InTransaction([&]() -> absl::Status {
+    RETURN_IF_ERROR(EndAttempt(job_id, reason));
+    ASSIGN_OR_RETURN(SqliteStatement stmt,
+                     db_->Prepare("UPDATE jobs SET state = ?2 "
+                                  "WHERE job_id = ?1 AND state = ?3"));
+    return stmt.Bind(1, job_id)
+        .Bind(2, int64_t{v1::JOB_STATE_PENDING})
+        .Bind(3, int64_t{v1::JOB_STATE_LEASED})
+        .Run();
+  });
+}
+
+absl::Status SqliteStore::FailJob(int64_t job_id, const std::string& reason) {
+  absl::MutexLock lock(&mu_);
+  return InTransaction([&]() -> absl::Status {
+    RETURN_IF_ERROR(EndAttempt(job_id, reason));
+    // The error lists every attempt's end, oldest first.
+    ASSIGN_OR_RETURN(SqliteStatement reasons,
+                     db_->Prepare("SELECT attempt, end_reason FROM leases "
+                                  "WHERE job_id = ?1 AND end_reason IS NOT NULL "
+                                  "ORDER BY attempt"));
+    reasons.Bind(1, job_id);
+    std::string error;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, reasons.Step());
+      if (!row) break;
+      absl::StrAppend(&error, error.empty() ? "" : "; ", "attempt ",
+                      reasons.Int(0), ": ", reasons.Text(1));
+    }
+    if (error.empty()) error = reason;
+    ASSIGN_OR_RETURN(SqliteStatement stmt,
+                     db_->Prepare("UPDATE jobs SET state = ?2, error = ?3 "
+                                  "WHERE job_id = ?1 AND state IN (?4, ?5)"));
+    return stmt.Bind(1, job_id)
+        .Bind(2, int64_t{v1::JOB_STATE_FAILED})
+        .Bind(3, error)
+        .Bind(4, int64_t{v1::JOB_STATE_PENDING})
+        .Bind(5, int64_t{v1::JOB_STATE_LEASED})
+        .Run();
+  });
 }
 
 absl::Status SqliteStore::CheckLease(int64_t job_id, int32_t attempt,
@@ -339,14 +485,23 @@ absl::StatusOr<bool> SqliteStore::StoreResult(const std::string& agent_id,
   RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
     RETURN_IF_ERROR(CheckLease(result.job_id(), result.attempt(), agent_id));
     ASSIGN_OR_RETURN(SqliteStatement insert,
-                     db_->Prepare("INSERT OR IGNORE INTO results "
-                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+                     db_->Prepare("INSERT OR IGNORE INTO results (job_id, "
+                                  "attempt, agent_id, status, result, stored_ms, "
+                                  "model, batch_size, device, finished_ms) "
+                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+    const int64_t finished_ms = result.finished_unix_ms() > 0
+                                    ? result.finished_unix_ms()
+                                    : absl::ToUnixMillis(now);
     RETURN_IF_ERROR(insert.Bind(1, result.job_id())
                         .Bind(2, int64_t{result.attempt()})
                         .Bind(3, agent_id)
                         .Bind(4, int64_t{result.status()})
                         .BindBlob(5, result.SerializeAsString())
                         .Bind(6, absl::ToUnixMillis(now))
+                        .Bind(7, result.spec().model())
+                        .Bind(8, int64_t{result.spec().batch_size()})
+                        .Bind(9, int64_t{result.spec().device()})
+                        .Bind(10, finished_ms)
                         .Run());
     stored = db_->Changes() == 1;
     if (!stored) return absl::OkStatus();
@@ -366,14 +521,31 @@ absl::StatusOr<bool> SqliteStore::StoreResult(const std::string& agent_id,
 }
 
 absl::StatusOr<std::vector<v1::JobResult>> SqliteStore::ListResults(
-    int64_t sweep_id) {
+    const v1::ListResultsRequest& f) {
   absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(SqliteStatement stmt,
-                   db_->Prepare("SELECT r.result FROM results r "
-                                "JOIN jobs j ON j.job_id = r.job_id "
-                                "WHERE ?1 = 0 OR j.sweep_id = ?1 "
-                                "ORDER BY r.job_id"));
-  stmt.Bind(1, sweep_id);
+  // Unset filters compare against themselves, so one statement serves all.
+  ASSIGN_OR_RETURN(
+      SqliteStatement stmt,
+      db_->Prepare("SELECT r.result FROM results r "
+                   "JOIN jobs j ON j.job_id = r.job_id "
+                   "JOIN sweeps s ON s.sweep_id = j.sweep_id "
+                   "WHERE (?1 = 0 OR j.sweep_id = ?1) "
+                   "AND (?2 = '' OR r.model = ?2) "
+                   "AND (?3 = 0 OR r.batch_size = ?3) "
+                   "AND (?4 = 0 OR r.device = ?4) "
+                   "AND (?5 = '' OR r.agent_id = ?5) "
+                   "AND (?6 = 0 OR r.finished_ms >= ?6) "
+                   "AND (?7 = 0 OR r.finished_ms < ?7) "
+                   "AND (?8 = '' OR s.schedule = ?8) "
+                   "ORDER BY r.job_id"));
+  stmt.Bind(1, f.sweep_id())
+      .Bind(2, f.model())
+      .Bind(3, int64_t{f.batch_size()})
+      .Bind(4, int64_t{f.device()})
+      .Bind(5, f.agent_id())
+      .Bind(6, f.since_unix_ms())
+      .Bind(7, f.until_unix_ms())
+      .Bind(8, f.schedule());
   std::vector<v1::JobResult> results;
   while (true) {
     ASSIGN_OR_RETURN(bool row, stmt.Step());
@@ -407,6 +579,56 @@ absl::StatusOr<std::vector<v1::Sample>> SqliteStore::ResultSamples(int64_t job_i
     samples.push_back(s);
   }
   return samples;
+}
+
+absl::Status SqliteStore::AddSchedule(const v1::Schedule& schedule) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(SqliteStatement stmt,
+                   db_->Prepare("INSERT OR IGNORE INTO schedules (name, schedule) "
+                                "VALUES (?1, ?2)"));
+  RETURN_IF_ERROR(
+      stmt.Bind(1, schedule.name()).BindBlob(2, schedule.SerializeAsString()).Run());
+  if (db_->Changes() == 0)
+    return absl::AlreadyExistsError(
+        absl::StrCat("a schedule named \"", schedule.name(), "\" exists"));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<v1::Schedule>> SqliteStore::ListSchedules() {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(SqliteStatement stmt,
+                   db_->Prepare("SELECT schedule, last_run_ms, last_sweep_id "
+                                "FROM schedules ORDER BY name"));
+  std::vector<v1::Schedule> schedules;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    ASSIGN_OR_RETURN(v1::Schedule schedule,
+                     ParseBlob<v1::Schedule>(stmt.Blob(0), "schedule"));
+    schedule.set_last_run_unix_ms(stmt.Int(1));
+    schedule.set_last_sweep_id(stmt.Int(2));
+    schedules.push_back(std::move(schedule));
+  }
+  return schedules;
+}
+
+absl::Status SqliteStore::RemoveSchedule(const std::string& name) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(SqliteStatement stmt,
+                   db_->Prepare("DELETE FROM schedules WHERE name = ?1"));
+  RETURN_IF_ERROR(stmt.Bind(1, name).Run());
+  if (db_->Changes() == 0)
+    return absl::NotFoundError(absl::StrCat("no schedule named \"", name, "\""));
+  return absl::OkStatus();
+}
+
+absl::Status SqliteStore::MarkScheduleRun(const std::string& name, absl::Time run,
+                                          int64_t sweep_id) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(SqliteStatement stmt,
+                   db_->Prepare("UPDATE schedules SET last_run_ms = ?2, "
+                                "last_sweep_id = ?3 WHERE name = ?1"));
+  return stmt.Bind(1, name).Bind(2, absl::ToUnixMillis(run)).Bind(3, sweep_id).Run();
 }
 
 }  // namespace benchfleet::coordinator

@@ -18,31 +18,44 @@ class SqliteStore : public Store {
   // current version. INVALID_ARGUMENT for a schema newer than this binary.
   static absl::StatusOr<std::unique_ptr<SqliteStore>> Open(const std::string& path);
 
-  absl::Status UpsertAgent(const std::string& agent_id,
-                           const v1::HardwareReport& hardware,
-                           absl::Time now) override;
+  absl::Status UpsertAgent(const v1::Hello& hello, absl::Time now) override;
   absl::Status TouchAgent(const std::string& agent_id, absl::Time now) override;
   absl::StatusOr<std::vector<AgentRecord>> ListAgents() override;
   absl::StatusOr<int64_t> CreateSweep(const v1::SweepSpec& spec,
                                       const std::vector<v1::BenchmarkSpec>& jobs,
-                                      absl::Time now) override;
+                                      absl::Time now,
+                                      const std::string& schedule) override;
   absl::StatusOr<v1::SweepStatus> GetSweep(int64_t sweep_id) override;
+  absl::StatusOr<std::vector<v1::SweepStatus>> ListSweeps(int limit) override;
+  absl::StatusOr<std::vector<int64_t>> CancelSweep(int64_t sweep_id) override;
   absl::StatusOr<std::vector<JobRecord>> LoadOpenJobs() override;
   absl::Status RecordLease(int64_t job_id, int32_t attempt,
                            const std::string& agent_id, absl::Time now) override;
-  absl::Status ReturnToPending(int64_t job_id) override;
-  absl::Status FailJob(int64_t job_id, const std::string& error) override;
+  absl::Status ReturnToPending(int64_t job_id,
+                               const std::string& reason) override;
+  absl::Status FailJob(int64_t job_id, const std::string& reason) override;
   absl::Status AddSamples(const std::string& agent_id,
                           const std::vector<v1::Sample>& samples) override;
   absl::StatusOr<bool> StoreResult(const std::string& agent_id,
                                    const v1::JobResult& result,
                                    absl::Time now) override;
-  absl::StatusOr<std::vector<v1::JobResult>> ListResults(int64_t sweep_id) override;
+  using Store::ListResults;
+  absl::StatusOr<std::vector<v1::JobResult>> ListResults(
+      const v1::ListResultsRequest& filter) override;
   absl::StatusOr<std::vector<v1::Sample>> ResultSamples(int64_t job_id) override;
+  absl::Status AddSchedule(const v1::Schedule& schedule) override;
+  absl::StatusOr<std::vector<v1::Schedule>> ListSchedules() override;
+  absl::Status RemoveSchedule(const std::string& name) override;
+  absl::Status MarkScheduleRun(const std::string& name, absl::Time run,
+                               int64_t sweep_id) override;
 
  private:
   explicit SqliteStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
   absl::Status Migrate() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<v1::SweepStatus> SweepHeader(int64_t sweep_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status EndAttempt(int64_t job_id, const std::string& reason)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CheckLease(int64_t job_id, int32_t attempt,
                           const std::string& agent_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

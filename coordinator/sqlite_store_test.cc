@@ -13,6 +13,13 @@
 namespace benchfleet::coordinator {
 namespace {
 
+v1::Hello HelloFrom(const std::string& agent_id, const v1::HardwareReport& hw) {
+  v1::Hello hello;
+  hello.set_agent_id(agent_id);
+  *hello.mutable_hardware() = hw;
+  return hello;
+}
+
 const absl::Time kNow = absl::FromUnixMillis(1700000000000);
 
 // A fresh database file per test, under the test's private temp directory.
@@ -86,7 +93,7 @@ class SqliteStoreTest : public ::testing::Test {
                       std::vector<int64_t>* job_ids = nullptr) {
     std::vector<v1::BenchmarkSpec> jobs;
     for (int i = 0; i < n; ++i) jobs.push_back(Spec("resnet50", i + 1));
-    absl::StatusOr<int64_t> id = store_->CreateSweep(Sweep(name), jobs, kNow);
+    absl::StatusOr<int64_t> id = store_->CreateSweep(Sweep(name), jobs, kNow, "");
     EXPECT_TRUE(id.ok()) << id.status();
     if (!id.ok()) return 0;
     if (job_ids) {
@@ -152,17 +159,17 @@ TEST_F(SqliteStoreTest, EmptySweepIsDone) {
 TEST_F(SqliteStoreTest, UpsertAgentKeepsFirstSeenAndRefreshesHardware) {
   v1::HardwareReport hw;
   hw.set_hostname("old");
-  ASSERT_TRUE(store_->UpsertAgent("a", hw, kNow).ok());
+  ASSERT_TRUE(store_->UpsertAgent(HelloFrom("a", hw), kNow).ok());
   hw.set_hostname("new");
-  ASSERT_TRUE(store_->UpsertAgent("a", hw, kNow + absl::Seconds(5)).ok());
+  ASSERT_TRUE(store_->UpsertAgent(HelloFrom("a", hw), kNow + absl::Seconds(5)).ok());
   ASSERT_TRUE(store_->TouchAgent("a", kNow + absl::Seconds(9)).ok());
-  ASSERT_TRUE(store_->UpsertAgent("b", hw, kNow).ok());
+  ASSERT_TRUE(store_->UpsertAgent(HelloFrom("b", hw), kNow).ok());
 
   absl::StatusOr<std::vector<AgentRecord>> agents = store_->ListAgents();
   ASSERT_TRUE(agents.ok()) << agents.status();
   ASSERT_EQ(agents->size(), 2u);
   EXPECT_EQ((*agents)[0].agent_id, "a");
-  EXPECT_EQ((*agents)[0].hardware.hostname(), "new");
+  EXPECT_EQ((*agents)[0].hello.hardware().hostname(), "new");
   EXPECT_EQ((*agents)[0].first_seen, kNow);
   EXPECT_EQ((*agents)[0].last_seen, kNow + absl::Seconds(9));
   EXPECT_EQ((*agents)[1].agent_id, "b");
@@ -173,7 +180,7 @@ TEST_F(SqliteStoreTest, UpsertAgentKeepsFirstSeenAndRefreshesHardware) {
 TEST_F(SqliteStoreTest, ReopenKeepsAgentsSweepsJobsAndResults) {
   v1::HardwareReport hw;
   hw.set_hostname("box");
-  ASSERT_TRUE(store_->UpsertAgent("a", hw, kNow).ok());
+  ASSERT_TRUE(store_->UpsertAgent(HelloFrom("a", hw), kNow).ok());
   std::vector<int64_t> jobs;
   const int64_t sweep_id = CreateSweep("s", 2, &jobs);
   ASSERT_TRUE(store_->RecordLease(jobs[0], 1, "a", kNow).ok());
@@ -192,7 +199,7 @@ TEST_F(SqliteStoreTest, ReopenKeepsAgentsSweepsJobsAndResults) {
   absl::StatusOr<std::vector<AgentRecord>> agents = store_->ListAgents();
   ASSERT_TRUE(agents.ok()) << agents.status();
   ASSERT_EQ(agents->size(), 1u);
-  EXPECT_EQ((*agents)[0].hardware.hostname(), "box");
+  EXPECT_EQ((*agents)[0].hello.hardware().hostname(), "box");
 
   absl::StatusOr<v1::SweepStatus> sweep = store_->GetSweep(sweep_id);
   ASSERT_TRUE(sweep.ok()) << sweep.status();
@@ -255,7 +262,7 @@ TEST_F(SqliteStoreTest, LeaseReturnAndFailUpdateJobState) {
   EXPECT_EQ((*open)[2].attempt, 0);
 
   // Returning keeps the attempt count, so the next lease is attempt 2.
-  ASSERT_TRUE(store_->ReturnToPending(jobs[0]).ok());
+  ASSERT_TRUE(store_->ReturnToPending(jobs[0], "agent lost").ok());
   EXPECT_EQ(Job(sweep_id, 0).state(), v1::JOB_STATE_PENDING);
   EXPECT_EQ(Job(sweep_id, 0).attempt(), 1);
   ASSERT_TRUE(store_->RecordLease(jobs[0], 2, "c", kNow).ok());
@@ -264,9 +271,10 @@ TEST_F(SqliteStoreTest, LeaseReturnAndFailUpdateJobState) {
 
   ASSERT_TRUE(store_->FailJob(jobs[1], "lost agent b").ok());
   EXPECT_EQ(Job(sweep_id, 1).state(), v1::JOB_STATE_FAILED);
-  EXPECT_EQ(Job(sweep_id, 1).error(), "lost agent b");
+  // The error lists the end of every attempt.
+  EXPECT_EQ(Job(sweep_id, 1).error(), "attempt 1: lost agent b");
   // A failed job is no longer open, and ReturnToPending cannot revive it.
-  ASSERT_TRUE(store_->ReturnToPending(jobs[1]).ok());
+  ASSERT_TRUE(store_->ReturnToPending(jobs[1], "agent lost").ok());
   EXPECT_EQ(Job(sweep_id, 1).state(), v1::JOB_STATE_FAILED);
 
   open = store_->LoadOpenJobs();
@@ -363,7 +371,7 @@ TEST_F(SqliteStoreTest, StoreResultOnceThenDuplicatesAndLateAttemptsAreIgnored) 
   const int64_t sweep_id = CreateSweep("s", 2, &jobs);
   // Attempt 1 (agent a) is thought lost; attempt 2 (agent b) finishes first.
   ASSERT_TRUE(store_->RecordLease(jobs[0], 1, "a", kNow).ok());
-  ASSERT_TRUE(store_->ReturnToPending(jobs[0]).ok());
+  ASSERT_TRUE(store_->ReturnToPending(jobs[0], "agent lost").ok());
   ASSERT_TRUE(store_->RecordLease(jobs[0], 2, "b", kNow).ok());
 
   v1::JobResult first = Result(jobs[0], 2);
@@ -420,7 +428,7 @@ TEST_F(SqliteStoreTest, LeaseAfterResultDoesNotReopenTheJob) {
   std::vector<int64_t> jobs;
   const int64_t sweep_id = CreateSweep("s", 1, &jobs);
   ASSERT_TRUE(store_->RecordLease(jobs[0], 1, "a", kNow).ok());
-  ASSERT_TRUE(store_->ReturnToPending(jobs[0]).ok());
+  ASSERT_TRUE(store_->ReturnToPending(jobs[0], "agent lost").ok());
   ASSERT_TRUE(store_->StoreResult("a", Result(jobs[0], 1), kNow).value());
 
   ASSERT_TRUE(store_->RecordLease(jobs[0], 2, "b", kNow).ok());
@@ -476,7 +484,7 @@ TEST_F(SqliteStoreTest, ResultSamplesAreThoseOfTheResultsAttempt) {
                                      MakeSample(job, 1, 1, 101),
                                      MakeSample(job, 1, 2, 102)})
                   .ok());
-  ASSERT_TRUE(store_->ReturnToPending(job).ok());
+  ASSERT_TRUE(store_->ReturnToPending(job, "agent lost").ok());
   ASSERT_TRUE(store_->RecordLease(job, 2, "b", kNow).ok());
   ASSERT_TRUE(store_
                   ->AddSamples("b", {MakeSample(job, 2, 0, 200),

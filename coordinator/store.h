@@ -10,7 +10,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include <map>
+
+#include "proto/agent_service.pb.h"
 #include "proto/benchmark.pb.h"
+#include "proto/fleet_service.pb.h"
 #include "proto/hardware.pb.h"
 #include "proto/sweep.pb.h"
 
@@ -18,7 +22,7 @@ namespace benchfleet::coordinator {
 
 struct AgentRecord {
   std::string agent_id;
-  v1::HardwareReport hardware;
+  v1::Hello hello;  // hardware report, labels and capabilities it sent last
   absl::Time first_seen;
   absl::Time last_seen;
 };
@@ -31,6 +35,7 @@ struct JobRecord {
   int32_t attempt = 0;  // attempts leased so far
   std::string agent_id;
   std::string error;
+  std::map<std::string, std::string> selector;  // labels its agent must have
 };
 
 // Every method is thread-safe. Errors: UNAVAILABLE when the database is busy,
@@ -39,20 +44,24 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // Inserts or refreshes an agent and its hardware report.
-  virtual absl::Status UpsertAgent(const std::string& agent_id,
-                                   const v1::HardwareReport& hardware,
-                                   absl::Time now) = 0;
+  // Inserts or refreshes the agent that sent `hello`.
+  virtual absl::Status UpsertAgent(const v1::Hello& hello, absl::Time now) = 0;
   virtual absl::Status TouchAgent(const std::string& agent_id,
                                   absl::Time now) = 0;
   virtual absl::StatusOr<std::vector<AgentRecord>> ListAgents() = 0;
 
   // Stores a sweep and one pending job per spec, atomically; returns its id.
+  // `schedule` names the schedule that started it ("" for none).
   virtual absl::StatusOr<int64_t> CreateSweep(
       const v1::SweepSpec& spec, const std::vector<v1::BenchmarkSpec>& jobs,
-      absl::Time now) = 0;
-  // NOT_FOUND for an unknown id.
+      absl::Time now, const std::string& schedule) = 0;
+  // The sweep with every job; NOT_FOUND for an unknown id.
   virtual absl::StatusOr<v1::SweepStatus> GetSweep(int64_t sweep_id) = 0;
+  // The `limit` most recent sweeps with counts but without jobs.
+  virtual absl::StatusOr<std::vector<v1::SweepStatus>> ListSweeps(int limit) = 0;
+  // Marks the sweep cancelled and its pending jobs CANCELLED; returns the
+  // ids of its jobs that are still leased. NOT_FOUND for an unknown id.
+  virtual absl::StatusOr<std::vector<int64_t>> CancelSweep(int64_t sweep_id) = 0;
 
   // Jobs without a result (pending or leased), by ascending job id.
   virtual absl::StatusOr<std::vector<JobRecord>> LoadOpenJobs() = 0;
@@ -60,10 +69,13 @@ class Store {
   virtual absl::Status RecordLease(int64_t job_id, int32_t attempt,
                                    const std::string& agent_id,
                                    absl::Time now) = 0;
-  // Puts a leased job back to pending, keeping its attempt count.
-  virtual absl::Status ReturnToPending(int64_t job_id) = 0;
-  // Ends a job without a result (every attempt lost).
-  virtual absl::Status FailJob(int64_t job_id, const std::string& error) = 0;
+  // Puts a leased job back to pending, keeping its attempt count, and
+  // records why its current attempt ended.
+  virtual absl::Status ReturnToPending(int64_t job_id,
+                                       const std::string& reason) = 0;
+  // Ends a job without a result (every attempt lost). Its error lists the
+  // recorded reason of every attempt, then `reason` for the last.
+  virtual absl::Status FailJob(int64_t job_id, const std::string& reason) = 0;
 
   // Stores samples of `agent_id`'s leases; replays are ignored (key: job,
   // attempt, sequence). PERMISSION_DENIED when a (job, attempt) was not
@@ -76,12 +88,27 @@ class Store {
   virtual absl::StatusOr<bool> StoreResult(const std::string& agent_id,
                                            const v1::JobResult& result,
                                            absl::Time now) = 0;
-  // Results of one sweep (0 = all), by job id.
+  // Results matching `filter`, by job id.
   virtual absl::StatusOr<std::vector<v1::JobResult>> ListResults(
-      int64_t sweep_id) = 0;
+      const v1::ListResultsRequest& filter) = 0;
+  // Results of one sweep (0 = all), by job id.
+  absl::StatusOr<std::vector<v1::JobResult>> ListResults(int64_t sweep_id) {
+    v1::ListResultsRequest filter;
+    filter.set_sweep_id(sweep_id);
+    return ListResults(filter);
+  }
   // Samples of the attempt that produced `job_id`'s result, by sequence.
   virtual absl::StatusOr<std::vector<v1::Sample>> ResultSamples(
       int64_t job_id) = 0;
+
+  // Stores a new schedule; ALREADY_EXISTS when the name is taken.
+  virtual absl::Status AddSchedule(const v1::Schedule& schedule) = 0;
+  virtual absl::StatusOr<std::vector<v1::Schedule>> ListSchedules() = 0;
+  // NOT_FOUND for an unknown name.
+  virtual absl::Status RemoveSchedule(const std::string& name) = 0;
+  // Records that `name` started `sweep_id` for the slot at `run`.
+  virtual absl::Status MarkScheduleRun(const std::string& name, absl::Time run,
+                                       int64_t sweep_id) = 0;
 };
 
 }  // namespace benchfleet::coordinator

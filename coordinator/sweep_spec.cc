@@ -7,7 +7,11 @@
 #include <google/protobuf/text_format.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
 #include "agent/runner/spec_check.h"
+#include "base/status_macros.h"
 
 namespace benchfleet::coordinator {
 namespace {
@@ -30,15 +34,63 @@ class FirstError : public google::protobuf::io::ErrorCollector {
 
 }  // namespace
 
+namespace {
+
+// Line (1-based) of the field path `path` ("batch_sizes[1]", "budget.min_seconds",
+// "inputs[0].height") in a parsed text file; 0 when it cannot be found.
+int LineOf(const google::protobuf::Message& message,
+           const google::protobuf::TextFormat::ParseInfoTree& tree,
+           absl::string_view path) {
+  const google::protobuf::Descriptor* descriptor = message.GetDescriptor();
+  const google::protobuf::TextFormat::ParseInfoTree* node = &tree;
+  std::vector<absl::string_view> parts = absl::StrSplit(path, '.');
+  for (size_t i = 0; i < parts.size(); ++i) {
+    absl::string_view name = parts[i];
+    int index = -1;
+    if (size_t bracket = name.find('['); bracket != absl::string_view::npos) {
+      if (!absl::SimpleAtoi(name.substr(bracket + 1, name.size() - bracket - 2), &index))
+        return 0;
+      name = name.substr(0, bracket);
+    }
+    const google::protobuf::FieldDescriptor* field =
+        descriptor->FindFieldByName(std::string(name));
+    if (field == nullptr) return 0;
+    if (i + 1 == parts.size() || field->message_type() == nullptr) {
+      auto location = node->GetLocation(field, index);
+      // Elements of a "[a, b]" list have no location of their own: use the
+      // list's.
+      if (location.line < 0 && index > 0) location = node->GetLocation(field, 0);
+      return location.line >= 0 ? location.line + 1 : 0;
+    }
+    node = node->GetTreeForNested(field, index < 0 ? -1 : index);
+    if (node == nullptr) return 0;
+    descriptor = field->message_type();
+  }
+  return 0;
+}
+
+}  // namespace
+
 absl::StatusOr<v1::SweepSpec> ParseSweepText(const std::string& text,
                                              const std::string& filename) {
   v1::SweepSpec spec;
   FirstError errors;
   google::protobuf::TextFormat::Parser parser;
   parser.RecordErrorsTo(&errors);
+  google::protobuf::TextFormat::ParseInfoTree tree;
+  parser.WriteLocationsTo(&tree);
   if (!parser.ParseFromString(text, &spec)) {
     return absl::InvalidArgumentError(
         absl::StrCat(filename, ": ", errors.message()));
+  }
+  // Semantic errors name a field path; point at its line too.
+  absl::StatusOr<std::vector<v1::BenchmarkSpec>> jobs = ExpandSweep(spec);
+  if (!jobs.ok()) {
+    const absl::string_view message = jobs.status().message();
+    const int line = LineOf(spec, tree, message.substr(0, message.find(' ')));
+    return absl::InvalidArgumentError(
+        line > 0 ? absl::StrCat(filename, ": line ", line, ": ", message)
+                 : absl::StrCat(filename, ": ", message));
   }
   return spec;
 }
@@ -53,30 +105,102 @@ absl::StatusOr<v1::SweepSpec> ReadSweepFile(const std::string& path) {
 
 absl::StatusOr<std::vector<v1::BenchmarkSpec>> ExpandSweep(
     const v1::SweepSpec& spec) {
+  auto bad = [](const std::string& field, const auto& value, absl::string_view why) {
+    return absl::InvalidArgumentError(absl::StrCat(field, " = ", value, ": ", why));
+  };
   if (spec.name().empty() || spec.name().size() > 200)
-    return absl::InvalidArgumentError(
-        "name: must be set and at most 200 characters");
+    return bad("name", absl::StrCat("\"", spec.name().substr(0, 40), "\""),
+               "must be set and at most 200 characters");
   if (spec.models().empty())
     return absl::InvalidArgumentError("models: empty; name at least one model");
   if (spec.batch_sizes().empty())
     return absl::InvalidArgumentError(
         "batch_sizes: empty; name at least one batch size");
+  if (spec.repeat() < 0 || spec.repeat() > 100)
+    return bad("repeat", spec.repeat(), "must be in [0, 100]");
 
-  // Repeated enums arrive as ints; unknown values are rejected by
-  // ValidateSpec below.
+  // Each list element is checked on its own first, so errors name it.
+  v1::BenchmarkSpec probe;
+  probe.set_model(spec.models(0));
+  probe.set_batch_size(1);
+  *probe.mutable_budget() = spec.budget();
+  runner::ApplyDefaults(probe);
+  auto check = [&](const std::string& field, const v1::BenchmarkSpec& candidate,
+                   absl::string_view spec_field) -> absl::Status {
+    absl::Status valid = runner::ValidateSpec(candidate);
+    if (valid.ok()) return valid;
+    // ValidateSpec names BenchmarkSpec's field; name the sweep's instead.
+    std::string message(valid.message());
+    if (!spec_field.empty() && absl::StartsWith(message, spec_field))
+      message = absl::StrCat(field, message.substr(spec_field.size()));
+    return absl::InvalidArgumentError(message);
+  };
+  for (int i = 0; i < spec.models_size(); ++i) {
+    v1::BenchmarkSpec c = probe;
+    c.set_model(spec.models(i));
+    c.clear_input();
+    runner::ApplyDefaults(c);
+    RETURN_IF_ERROR(check(absl::StrCat("models[", i, "]"), c, "model"));
+  }
+  for (int i = 0; i < spec.batch_sizes_size(); ++i) {
+    v1::BenchmarkSpec c = probe;
+    c.set_batch_size(spec.batch_sizes(i));
+    RETURN_IF_ERROR(check(absl::StrCat("batch_sizes[", i, "]"), c, "batch_size"));
+  }
+  for (int i = 0; i < spec.inputs_size(); ++i) {
+    v1::BenchmarkSpec c = probe;
+    *c.mutable_input() = spec.inputs(i);
+    RETURN_IF_ERROR(check(absl::StrCat("inputs[", i, "]"), c, "input"));
+  }
+  for (int i = 0; i < spec.modes_size(); ++i) {
+    v1::BenchmarkSpec c = probe;
+    c.set_mode(static_cast<v1::Mode>(spec.modes(i)));
+    RETURN_IF_ERROR(check(absl::StrCat("modes[", i, "]"), c, "mode"));
+  }
+  for (int i = 0; i < spec.precisions_size(); ++i) {
+    v1::BenchmarkSpec c = probe;
+    c.set_precision(static_cast<v1::Precision>(spec.precisions(i)));
+    RETURN_IF_ERROR(check(absl::StrCat("precisions[", i, "]"), c, "precision"));
+  }
+  for (int i = 0; i < spec.devices_size(); ++i) {
+    v1::BenchmarkSpec c = probe;
+    c.set_device(static_cast<v1::DeviceKind>(spec.devices(i)));
+    RETURN_IF_ERROR(check(absl::StrCat("devices[", i, "]"), c, "device"));
+  }
+  for (int i = 0; i < spec.thread_counts_size(); ++i) {
+    v1::BenchmarkSpec c = probe;
+    c.set_threads(spec.thread_counts(i));
+    RETURN_IF_ERROR(check(absl::StrCat("thread_counts[", i, "]"), c, "threads"));
+  }
+  RETURN_IF_ERROR(check("budget", probe, ""));
+  for (const auto& [key, value] : spec.selector()) {
+    if (key.empty() || key.size() > 63 || value.size() > 63)
+      return bad("selector", absl::StrCat("\"", key.substr(0, 40), "\""),
+                 "keys need 1 to 63 characters, values at most 63");
+  }
+
+  // Repeated enums arrive as ints; each was validated above.
   std::vector<v1::Mode> modes;
   for (int mode : spec.modes()) modes.push_back(static_cast<v1::Mode>(mode));
   if (modes.empty()) modes.push_back(v1::MODE_INFERENCE);
   std::vector<v1::Precision> precisions;
   for (int p : spec.precisions()) precisions.push_back(static_cast<v1::Precision>(p));
   if (precisions.empty()) precisions.push_back(v1::PRECISION_FP32);
+  std::vector<v1::DeviceKind> devices;
+  for (int d : spec.devices()) devices.push_back(static_cast<v1::DeviceKind>(d));
+  if (devices.empty()) devices.push_back(v1::DEVICE_KIND_CPU);
+  std::vector<int32_t> thread_counts(spec.thread_counts().begin(),
+                                     spec.thread_counts().end());
+  if (thread_counts.empty()) thread_counts.push_back(0);
   std::vector<const v1::InputShape*> inputs;
   for (const auto& input : spec.inputs()) inputs.push_back(&input);
   if (inputs.empty()) inputs.push_back(nullptr);  // the model's default
+  const int repeat = std::max(1, spec.repeat());
 
   const int64_t total = static_cast<int64_t>(spec.models_size()) *
                         spec.batch_sizes_size() * modes.size() *
-                        precisions.size() * inputs.size();
+                        precisions.size() * inputs.size() * devices.size() *
+                        thread_counts.size() * repeat;
   if (total > kMaxJobsPerSweep) {
     return absl::InvalidArgumentError(absl::StrCat(
         "sweep expands to ", total, " jobs; at most ", kMaxJobsPerSweep,
@@ -84,33 +208,28 @@ absl::StatusOr<std::vector<v1::BenchmarkSpec>> ExpandSweep(
   }
 
   std::vector<v1::BenchmarkSpec> jobs;
-  for (const std::string& model : spec.models()) {
-    for (const v1::InputShape* input : inputs) {
-      for (int32_t batch : spec.batch_sizes()) {
-        for (v1::Mode mode : modes) {
-          for (v1::Precision precision : precisions) {
-            v1::BenchmarkSpec job;
-            job.set_model(model);
-            if (input) *job.mutable_input() = *input;
-            job.set_batch_size(batch);
-            job.set_mode(mode);
-            job.set_precision(precision);
-            job.set_device(spec.device());
-            job.set_threads(spec.threads());
-            *job.mutable_budget() = spec.budget();
-            runner::ApplyDefaults(job);
-            if (absl::Status valid = runner::ValidateSpec(job); !valid.ok()) {
-              // Field names of BenchmarkSpec map onto the sweep's repeated
-              // fields; say which.
-              return absl::InvalidArgumentError(
-                  absl::StrCat("sweep \"", spec.name(), "\": ", valid.message()));
-            }
-            jobs.push_back(std::move(job));
-          }
-        }
-      }
-    }
-  }
+  jobs.reserve(total);
+  for (const std::string& model : spec.models())
+    for (const v1::InputShape* input : inputs)
+      for (int32_t batch : spec.batch_sizes())
+        for (v1::Mode mode : modes)
+          for (v1::Precision precision : precisions)
+            for (v1::DeviceKind device : devices)
+              for (int32_t threads : thread_counts)
+                for (int r = 0; r < repeat; ++r) {
+                  v1::BenchmarkSpec job;
+                  job.set_model(model);
+                  if (input) *job.mutable_input() = *input;
+                  job.set_batch_size(batch);
+                  job.set_mode(mode);
+                  job.set_precision(precision);
+                  job.set_device(device);
+                  job.set_threads(threads);
+                  *job.mutable_budget() = spec.budget();
+                  runner::ApplyDefaults(job);
+                  RETURN_IF_ERROR(runner::ValidateSpec(job));
+                  jobs.push_back(std::move(job));
+                }
   return jobs;
 }
 

@@ -42,8 +42,8 @@ TEST(ParseSweepTextTest, ParsesEveryField) {
     modes: [ MODE_INFERENCE, MODE_TRAINING ]
     inputs { channels: 3 height: 64 width: 32 }
     precisions: PRECISION_BF16
-    device: DEVICE_KIND_CPU
-    threads: 4
+    devices: DEVICE_KIND_CPU
+    thread_counts: 4
     budget { max_seconds: 2 }
   )pb");
   EXPECT_EQ(spec.name(), "s");
@@ -52,7 +52,7 @@ TEST(ParseSweepTextTest, ParsesEveryField) {
   EXPECT_EQ(spec.modes(1), v1::MODE_TRAINING);
   EXPECT_EQ(spec.inputs(0).width(), 32);
   EXPECT_EQ(spec.precisions(0), v1::PRECISION_BF16);
-  EXPECT_EQ(spec.threads(), 4);
+  EXPECT_EQ(spec.thread_counts(0), 4);
   EXPECT_EQ(spec.budget().max_seconds(), 2);
 }
 
@@ -158,7 +158,7 @@ TEST(ExpandSweepTest, AppliesDefaults) {
 TEST(ExpandSweepTest, CopiesSweepWideSettingsIntoEveryJob) {
   v1::SweepSpec spec = Minimal();
   spec.add_batch_sizes(2);
-  spec.set_threads(3);
+  spec.add_thread_counts(3);
   spec.mutable_budget()->set_max_iterations(77);
   absl::StatusOr<std::vector<v1::BenchmarkSpec>> jobs = ExpandSweep(spec);
   ASSERT_TRUE(jobs.ok()) << jobs.status();
@@ -174,13 +174,13 @@ TEST(ExpandSweepTest, CopiesSweepWideSettingsIntoEveryJob) {
 TEST(ExpandSweepTest, UnknownModelIsNamed) {
   v1::SweepSpec spec = Minimal();
   spec.add_models("resnet5");
-  ExpectInvalid(spec, "model = \"resnet5\"");
+  ExpectInvalid(spec, "models[1] = \"resnet5\"");
 }
 
 TEST(ExpandSweepTest, BatchOfZeroIsNamed) {
   v1::SweepSpec spec = Minimal();
   spec.add_batch_sizes(0);
-  ExpectInvalid(spec, "batch_size = 0");
+  ExpectInvalid(spec, "batch_sizes[1] = 0");
 }
 
 TEST(ExpandSweepTest, BadInputShapeIsNamed) {
@@ -189,7 +189,7 @@ TEST(ExpandSweepTest, BadInputShapeIsNamed) {
   input->set_channels(3);
   input->set_height(-2);
   input->set_width(10);
-  ExpectInvalid(spec, "input.height = -2");
+  ExpectInvalid(spec, "inputs[0].height = -2");
 }
 
 TEST(ExpandSweepTest, BadBudgetIsNamed) {
@@ -261,6 +261,41 @@ TEST(ReadSweepFileTest, ShippedSweepsParseAndExpand) {
     ASSERT_TRUE(jobs.ok()) << jobs.status();
     EXPECT_FALSE(jobs->empty());
   }
+}
+
+}  // namespace
+}  // namespace benchfleet::coordinator
+
+namespace benchfleet::coordinator {
+namespace {
+
+// Semantic errors in a file point at the offending line, not only the field.
+TEST(ParseSweepTextTest, SemanticErrorsNameTheLine) {
+  absl::StatusOr<v1::SweepSpec> spec = ParseSweepText(
+      "name: \"s\"\n"
+      "models: \"resnet18\"\n"
+      "batch_sizes: [1, 0]\n"
+      "inputs { channels: 3 height: 32 width: 32 }\n"
+      "inputs {\n"
+      "  channels: 3\n"
+      "  height: 0\n"
+      "  width: 8\n"
+      "}\n",
+      "bad.textproto");
+  ASSERT_FALSE(spec.ok());
+  EXPECT_NE(spec.status().message().find("bad.textproto: line 3: batch_sizes[1] = 0"),
+            std::string::npos)
+      << spec.status().message();
+
+  spec = ParseSweepText(
+      "name: \"s\"\nmodels: \"resnet18\"\nbatch_sizes: 1\n"
+      "inputs { channels: 3 height: 32 width: 32 }\n"
+      "inputs {\n  channels: 3\n  height: 0\n  width: 8\n}\n",
+      "bad.textproto");
+  ASSERT_FALSE(spec.ok());
+  EXPECT_NE(spec.status().message().find("line 7: inputs[1].height = 0"),
+            std::string::npos)
+      << spec.status().message();
 }
 
 }  // namespace

@@ -62,7 +62,8 @@ int RunCommand(const Args&) {
   v1::Lease lease;
   lease.set_attempt(1);
   *lease.mutable_spec() = spec;
-  const v1::JobResult result = executor.Execute(lease, nullptr);
+  const std::atomic<bool> never_cancelled{false};
+  const v1::JobResult result = executor.Execute(lease, nullptr, never_cancelled);
   if (json) {
     std::cout << ToJson(result);
   } else {

@@ -48,11 +48,16 @@ std::string Describe(const v1::BenchmarkSpec& spec) {
                       in.width());
 }
 
+// Thrown inside the timing loops when the job is cancelled; caught in RunJob.
+struct Cancelled {};
+
 // Decides when the timed loop ends, per the spec's budget.
 class Budget {
  public:
-  explicit Budget(const v1::Budget& b) : budget_(b) {}
+  Budget(const v1::Budget& b, const std::atomic<bool>* cancelled)
+      : budget_(b), cancelled_(cancelled) {}
   bool Done(int64_t iterations, SteadyClock::time_point start) const {
+    if (cancelled_ && cancelled_->load(std::memory_order_relaxed)) throw Cancelled();
     const double elapsed_s = NanosSince(start) * 1e-9;
     if (iterations >= budget_.max_iterations()) return true;
     if (elapsed_s >= budget_.max_seconds() && iterations >= 1) return true;
@@ -62,6 +67,7 @@ class Budget {
 
  private:
   v1::Budget budget_;
+  const std::atomic<bool>* cancelled_;
 };
 
 class Timer {
@@ -92,12 +98,11 @@ class Timer {
 };
 
 void RunInference(models::ZooModel& model, const torch::Tensor& input,
-                  const v1::Budget& budget, Timer& timer) {
+                  const Budget& stop, const v1::Budget& budget, Timer& timer) {
   model.module.ptr()->eval();
   c10::InferenceMode inference_mode;
   for (int i = 0; i < budget.warmup_iterations(); ++i)
     model.module.forward(input);
-  const Budget stop(budget);
   const auto start = SteadyClock::now();
   for (int64_t n = 0; !stop.Done(n, start); ++n) {
     const auto t0 = SteadyClock::now();
@@ -107,7 +112,7 @@ void RunInference(models::ZooModel& model, const torch::Tensor& input,
 }
 
 void RunTraining(models::ZooModel& model, const torch::Tensor& input,
-                 const v1::Budget& budget, Timer& timer) {
+                 const Budget& stop, const v1::Budget& budget, Timer& timer) {
   auto& module = *model.module.ptr();
   module.train();
   torch::optim::SGD optimizer(module.parameters(),
@@ -133,7 +138,6 @@ void RunTraining(models::ZooModel& model, const torch::Tensor& input,
     timer.Record(v1::PHASE_STEP, NanosSince(t0));
   };
   for (int i = 0; i < budget.warmup_iterations(); ++i) step(false);
-  const Budget stop(budget);
   const auto start = SteadyClock::now();
   for (int64_t n = 0; !stop.Done(n, start); ++n) step(true);
 }
@@ -141,7 +145,8 @@ void RunTraining(models::ZooModel& model, const torch::Tensor& input,
 }  // namespace
 
 v1::JobResult RunJob(v1::BenchmarkSpec spec, int64_t job_id, int32_t attempt,
-                     const SampleCallback& on_sample) {
+                     const SampleCallback& on_sample,
+                     const std::atomic<bool>* cancelled) {
   ApplyDefaults(spec);
   v1::JobResult result;
   result.set_job_id(job_id);
@@ -178,11 +183,14 @@ v1::JobResult RunJob(v1::BenchmarkSpec spec, int64_t job_id, int32_t attempt,
     const auto& in = spec.input();
     const torch::Tensor input =
         torch::randn({spec.batch_size(), in.channels(), in.height(), in.width()});
+    const Budget stop(spec.budget(), cancelled);
     if (spec.mode() == v1::MODE_TRAINING) {
-      RunTraining(*model, input, spec.budget(), timer);
+      RunTraining(*model, input, stop, spec.budget(), timer);
     } else {
-      RunInference(*model, input, spec.budget(), timer);
+      RunInference(*model, input, stop, spec.budget(), timer);
     }
+  } catch (const Cancelled&) {
+    return fail("cancelled by the coordinator");
   } catch (const c10::Error& e) {
     return fail(e.what_without_backtrace());
   } catch (const std::bad_alloc&) {

@@ -8,6 +8,7 @@
 #ifndef BENCHFLEET_AGENT_RUNNER_RUNNER_H_
 #define BENCHFLEET_AGENT_RUNNER_RUNNER_H_
 
+#include <atomic>
 #include <functional>
 
 #include "proto/benchmark.pb.h"
@@ -21,8 +22,11 @@ using SampleCallback = std::function<void(const v1::Sample&)>;
 // Never throws: a bad spec, an unknown model, an exception from LibTorch or
 // an allocation failure ends in a result with status FAILED and an error
 // naming model, batch and cause. Sets LibTorch's thread count process-wide.
+// When `cancelled` (may be null) turns true the job stops after the current
+// iteration with status FAILED.
 v1::JobResult RunJob(v1::BenchmarkSpec spec, int64_t job_id, int32_t attempt,
-                     const SampleCallback& on_sample);
+                     const SampleCallback& on_sample,
+                     const std::atomic<bool>* cancelled);
 
 }  // namespace benchfleet::runner
 

@@ -26,7 +26,7 @@ v1::BenchmarkSpec TinySpec() {
 TEST(RunnerTest, InferenceStreamsOneSamplePerIteration) {
   std::vector<v1::Sample> samples;
   const v1::JobResult r =
-      RunJob(TinySpec(), 7, 1, [&](const v1::Sample& s) { samples.push_back(s); });
+      RunJob(TinySpec(), 7, 1, [&](const v1::Sample& s) { samples.push_back(s); }, nullptr);
   ASSERT_EQ(r.status(), v1::JOB_STATUS_OK) << r.error();
   EXPECT_EQ(r.job_id(), 7);
   EXPECT_EQ(r.step().n(), 5);
@@ -49,7 +49,7 @@ TEST(RunnerTest, TrainingTimesEachPhase) {
   spec.set_mode(v1::MODE_TRAINING);
   std::vector<v1::Sample> samples;
   const v1::JobResult r =
-      RunJob(spec, 8, 1, [&](const v1::Sample& s) { samples.push_back(s); });
+      RunJob(spec, 8, 1, [&](const v1::Sample& s) { samples.push_back(s); }, nullptr);
   ASSERT_EQ(r.status(), v1::JOB_STATUS_OK) << r.error();
   ASSERT_EQ(samples.size(), 20u);  // forward, backward, optimizer, step x 5
   EXPECT_EQ(samples[0].phase(), v1::PHASE_FORWARD);
@@ -60,10 +60,17 @@ TEST(RunnerTest, TrainingTimesEachPhase) {
             samples[0].duration_ns() + samples[1].duration_ns());
 }
 
+TEST(RunnerTest, CancelledJobStopsWithAClearStatus) {
+  std::atomic<bool> cancelled{true};
+  const v1::JobResult r = RunJob(TinySpec(), 11, 1, nullptr, &cancelled);
+  EXPECT_EQ(r.status(), v1::JOB_STATUS_FAILED);
+  EXPECT_NE(r.error().find("cancelled"), std::string::npos) << r.error();
+}
+
 TEST(RunnerTest, BadSpecFailsWithModelBatchAndCause) {
   auto spec = TinySpec();
   spec.set_batch_size(0);
-  const v1::JobResult r = RunJob(spec, 9, 1, nullptr);
+  const v1::JobResult r = RunJob(spec, 9, 1, nullptr, nullptr);
   EXPECT_EQ(r.status(), v1::JOB_STATUS_FAILED);
   EXPECT_NE(r.error().find("model resnet18 batch 0"), std::string::npos);
   EXPECT_NE(r.error().find("batch_size = 0"), std::string::npos);
@@ -72,7 +79,7 @@ TEST(RunnerTest, BadSpecFailsWithModelBatchAndCause) {
 TEST(RunnerTest, ShapeTheModelRejectsFailsCleanly) {
   auto spec = TinySpec();
   spec.mutable_input()->set_channels(1);  // the stem expects 3 channels
-  const v1::JobResult r = RunJob(spec, 10, 1, nullptr);
+  const v1::JobResult r = RunJob(spec, 10, 1, nullptr, nullptr);
   EXPECT_EQ(r.status(), v1::JOB_STATUS_FAILED);
   EXPECT_NE(r.error().find("model resnet18 batch 2 input 1x32x32: "),
             std::string::npos)

@@ -12,31 +12,47 @@
 
 namespace benchfleet::cli {
 
-enum class Format { kTable, kCsv, kJson };
+enum class Format { kTable, kCsv, kJson, kJsonLines };
 
-// Parses "table", "csv" or "json"; INVALID_ARGUMENT names the flag value.
+// Parses "table", "csv", "json" or "jsonl"; INVALID_ARGUMENT names the value.
 absl::Status ParseFormat(const std::string& text, Format* format);
 
-// Every call carries this deadline.
+// Every unary call carries this deadline.
 inline constexpr absl::Duration kCallDeadline = absl::Seconds(30);
 
-// Prints every agent: id, state, CPU, cores, memory, BLAS, LibTorch, threads.
-absl::Status ListAgents(v1::FleetService::StubInterface& stub, Format format,
-                        std::ostream& out);
-// Reads, validates and submits a sweep spec file; prints the new sweep id.
-absl::Status SubmitSweep(v1::FleetService::StubInterface& stub,
-                         const std::string& path, std::ostream& out,
+using Stub = v1::FleetService::StubInterface;
+
+// Prints every agent: id, state, labels, CPU, cores, memory, BLAS, LibTorch,
+// threads, last seen, running job.
+absl::Status ListAgents(Stub& stub, Format format, std::ostream& out);
+// Reads, validates and submits a sweep spec file; prints the new sweep id
+// and any warnings.
+absl::Status SubmitSweep(Stub& stub, const std::string& path, std::ostream& out,
                          int64_t* sweep_id);
-// Prints a sweep's progress and its jobs.
-absl::Status SweepStatus(v1::FleetService::StubInterface& stub, int64_t sweep_id,
+// Prints a sweep's progress and its jobs, with the reason each pending job
+// waits.
+absl::Status SweepStatus(Stub& stub, int64_t sweep_id, Format format,
+                         std::ostream& out);
+// Follows the sweep's server stream until it ends: a redrawn progress bar
+// when `terminal`, plain lines otherwise.
+absl::Status WatchSweep(Stub& stub, int64_t sweep_id, bool terminal,
+                        std::ostream& out);
+// Prints recent sweeps with their counts.
+absl::Status ListSweeps(Stub& stub, Format format, std::ostream& out);
+// Cancels a sweep; prints what was cancelled.
+absl::Status CancelSweep(Stub& stub, int64_t sweep_id, std::ostream& out);
+// Prints stored results matching `filter`.
+absl::Status ListResults(Stub& stub, const v1::ListResultsRequest& filter,
                          Format format, std::ostream& out);
-// Prints a progress line whenever the sweep's counts change, until it ends or
-// `timeout` passes (DEADLINE_EXCEEDED).
-absl::Status WatchSweep(v1::FleetService::StubInterface& stub, int64_t sweep_id,
-                        absl::Duration timeout, std::ostream& out);
-// Prints stored results, of one sweep or (sweep_id 0) of all.
-absl::Status ListResults(v1::FleetService::StubInterface& stub, int64_t sweep_id,
-                         Format format, std::ostream& out);
+// Adds a schedule running the sweep in `spec_path` on `cron` in `time_zone`.
+absl::Status AddSchedule(Stub& stub, const std::string& name,
+                         const std::string& cron, const std::string& time_zone,
+                         const std::string& spec_path, std::ostream& out);
+absl::Status ListSchedules(Stub& stub, Format format, std::ostream& out);
+absl::Status RemoveSchedule(Stub& stub, const std::string& name, std::ostream& out);
+
+// Renders a progress bar of `width` cells for done/total.
+std::string ProgressBar(int done, int total, int width);
 
 }  // namespace benchfleet::cli
 

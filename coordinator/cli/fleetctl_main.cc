@@ -1,36 +1,47 @@
 // fleetctl: queries and commands for a benchfleet coordinator.
-//
-//   fleetctl --coordinator=HOST:PORT agents
-//   fleetctl sweep submit FILE.textproto [--wait]
-//   fleetctl sweep status ID | sweep watch ID
-//   fleetctl results [--sweep=ID] [--format=table|csv|json]
 #include <grpcpp/grpcpp.h>
+#include <unistd.h>
 
 #include <iostream>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "coordinator/cli/fleet_commands.h"
 
 ABSL_FLAG(std::string, coordinator, "127.0.0.1:50051", "host:port of the coordinator");
-ABSL_FLAG(std::string, format, "table", "table, csv or json");
-ABSL_FLAG(int64_t, sweep, 0, "results: only this sweep (0 = all)");
+ABSL_FLAG(std::string, format, "table", "table, csv, json or jsonl");
 ABSL_FLAG(bool, wait, false, "sweep submit: watch the sweep until it ends");
-ABSL_FLAG(int, timeout_s, 3600, "sweep watch: give up after this many seconds");
+ABSL_FLAG(int64_t, sweep, 0, "results/export: only this sweep");
+ABSL_FLAG(std::string, model, "", "results/export: only this model");
+ABSL_FLAG(int32_t, batch, 0, "results/export: only this batch size");
+ABSL_FLAG(std::string, device, "", "results/export: only this device (cpu, cuda)");
+ABSL_FLAG(std::string, agent, "", "results/export: only this agent");
+ABSL_FLAG(std::string, since, "", "results/export: finished at or after (RFC 3339)");
+ABSL_FLAG(std::string, until, "", "results/export: finished before (RFC 3339)");
+ABSL_FLAG(std::string, schedule, "", "results/export: only sweeps of this schedule");
+ABSL_FLAG(std::string, cron, "", "schedule add: 5-field cron expression");
+ABSL_FLAG(std::string, tz, "UTC", "schedule add: IANA time zone of the cron");
 
 namespace {
 
-using benchfleet::cli::Format;
+namespace cli = benchfleet::cli;
 
 constexpr char kUsage[] =
     "usage: fleetctl [--coordinator=HOST:PORT] COMMAND\n"
     "  agents\n"
     "  sweep submit FILE.textproto [--wait]\n"
-    "  sweep status ID\n"
-    "  sweep watch ID\n"
-    "  results [--sweep=ID] [--format=table|csv|json]\n";
+    "  sweep status ID | sweep watch ID | sweep cancel ID | sweep list\n"
+    "  results [--sweep=ID] [--model=M] [--batch=N] [--device=cpu|cuda]\n"
+    "          [--agent=A] [--since=T] [--until=T] [--schedule=S]\n"
+    "  export --format=csv|jsonl [filters as for results]\n"
+    "  schedule add NAME --cron='0 2 * * *' [--tz=Europe/Paris] FILE.textproto\n"
+    "  schedule list | schedule rm NAME\n"
+    "Common flags: --format=table|csv|json|jsonl\n";
 
 int Fail(const absl::Status& status) {
   std::cerr << "fleetctl: " << status << "\n";
@@ -39,6 +50,44 @@ int Fail(const absl::Status& status) {
 
 bool ParseId(const std::vector<char*>& args, size_t index, int64_t* id) {
   return args.size() > index && absl::SimpleAtoi(args[index], id) && *id > 0;
+}
+
+absl::Status ParseTimeFlag(const std::string& name, const std::string& text,
+                           int64_t* unix_ms) {
+  if (text.empty()) return absl::OkStatus();
+  absl::Time t;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, text, &t, &error))
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", name, "=", text, ": expected RFC 3339 such as "
+                     "2026-11-25T02:00:00Z (", error, ")"));
+  *unix_ms = absl::ToUnixMillis(t);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<benchfleet::v1::ListResultsRequest> Filter() {
+  benchfleet::v1::ListResultsRequest filter;
+  filter.set_sweep_id(absl::GetFlag(FLAGS_sweep));
+  filter.set_model(absl::GetFlag(FLAGS_model));
+  filter.set_batch_size(absl::GetFlag(FLAGS_batch));
+  const std::string device = absl::GetFlag(FLAGS_device);
+  if (device == "cpu") {
+    filter.set_device(benchfleet::v1::DEVICE_KIND_CPU);
+  } else if (device == "cuda") {
+    filter.set_device(benchfleet::v1::DEVICE_KIND_CUDA);
+  } else if (!device.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("--device=", device, ": use cpu or cuda"));
+  }
+  filter.set_agent_id(absl::GetFlag(FLAGS_agent));
+  filter.set_schedule(absl::GetFlag(FLAGS_schedule));
+  int64_t since = 0, until = 0;
+  if (absl::Status ok = ParseTimeFlag("since", absl::GetFlag(FLAGS_since), &since); !ok.ok())
+    return ok;
+  if (absl::Status ok = ParseTimeFlag("until", absl::GetFlag(FLAGS_until), &until); !ok.ok())
+    return ok;
+  filter.set_since_unix_ms(since);
+  filter.set_until_unix_ms(until);
+  return filter;
 }
 
 }  // namespace
@@ -50,31 +99,44 @@ int main(int argc, char** argv) {
     std::cerr << kUsage;
     return 2;
   }
-  Format format;
-  if (absl::Status ok = benchfleet::cli::ParseFormat(absl::GetFlag(FLAGS_format), &format);
-      !ok.ok())
+  cli::Format format;
+  if (absl::Status ok = cli::ParseFormat(absl::GetFlag(FLAGS_format), &format); !ok.ok())
     return Fail(ok);
   auto stub = benchfleet::v1::FleetService::NewStub(grpc::CreateChannel(
       absl::GetFlag(FLAGS_coordinator), grpc::InsecureChannelCredentials()));
   const std::string command = args[1];
   const std::string sub = args.size() > 2 ? args[2] : "";
+  const bool terminal = isatty(STDOUT_FILENO);
   absl::Status status;
   int64_t id = 0;
   if (command == "agents") {
-    status = benchfleet::cli::ListAgents(*stub, format, std::cout);
-  } else if (command == "results") {
-    status = benchfleet::cli::ListResults(*stub, absl::GetFlag(FLAGS_sweep),
-                                          format, std::cout);
+    status = cli::ListAgents(*stub, format, std::cout);
+  } else if (command == "results" || command == "export") {
+    if (command == "export" && format != cli::Format::kCsv &&
+        format != cli::Format::kJsonLines)
+      return Fail(absl::InvalidArgumentError("export: use --format=csv or --format=jsonl"));
+    absl::StatusOr<benchfleet::v1::ListResultsRequest> filter = Filter();
+    status = filter.ok() ? cli::ListResults(*stub, *filter, format, std::cout)
+                         : filter.status();
   } else if (command == "sweep" && sub == "submit" && args.size() > 3) {
-    status = benchfleet::cli::SubmitSweep(*stub, args[3], std::cout, &id);
+    status = cli::SubmitSweep(*stub, args[3], std::cout, &id);
     if (status.ok() && absl::GetFlag(FLAGS_wait))
-      status = benchfleet::cli::WatchSweep(
-          *stub, id, absl::Seconds(absl::GetFlag(FLAGS_timeout_s)), std::cout);
+      status = cli::WatchSweep(*stub, id, terminal, std::cout);
   } else if (command == "sweep" && sub == "status" && ParseId(args, 3, &id)) {
-    status = benchfleet::cli::SweepStatus(*stub, id, format, std::cout);
+    status = cli::SweepStatus(*stub, id, format, std::cout);
   } else if (command == "sweep" && sub == "watch" && ParseId(args, 3, &id)) {
-    status = benchfleet::cli::WatchSweep(
-        *stub, id, absl::Seconds(absl::GetFlag(FLAGS_timeout_s)), std::cout);
+    status = cli::WatchSweep(*stub, id, terminal, std::cout);
+  } else if (command == "sweep" && sub == "cancel" && ParseId(args, 3, &id)) {
+    status = cli::CancelSweep(*stub, id, std::cout);
+  } else if (command == "sweep" && sub == "list") {
+    status = cli::ListSweeps(*stub, format, std::cout);
+  } else if (command == "schedule" && sub == "add" && args.size() > 4) {
+    status = cli::AddSchedule(*stub, args[3], absl::GetFlag(FLAGS_cron),
+                              absl::GetFlag(FLAGS_tz), args[4], std::cout);
+  } else if (command == "schedule" && sub == "list") {
+    status = cli::ListSchedules(*stub, format, std::cout);
+  } else if (command == "schedule" && sub == "rm" && args.size() > 3) {
+    status = cli::RemoveSchedule(*stub, args[3], std::cout);
   } else {
     std::cerr << kUsage;
     return 2;
