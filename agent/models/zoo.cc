@@ -4,8 +4,16 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "agent/models/alexnet.h"
 #include "agent/models/catalog.h"
+#include "agent/models/efficientnet.h"
+#include "agent/models/googlenet.h"
+#include "agent/models/inception_v3.h"
+#include "agent/models/mobilenet_v3.h"
 #include "agent/models/resnet.h"
+#include "agent/models/shufflenet_v2.h"
+#include "agent/models/squeezenet.h"
+#include "agent/models/vgg.h"
 
 namespace benchfleet::models {
 namespace {
@@ -21,6 +29,12 @@ torch::nn::AnyModule MakeResNet(ResNetBlock block, std::vector<int64_t> layers,
   return torch::nn::AnyModule(ResNet(config));
 }
 
+// Wraps a module built from `config`; every zoo model is Tensor -> Tensor.
+template <typename Holder, typename Config>
+torch::nn::AnyModule Make(const Config& config) {
+  return torch::nn::AnyModule(Holder(config));
+}
+
 const std::map<std::string, Factory>& Factories() {
   using B = ResNetBlock;
   static const auto* factories = new std::map<std::string, Factory>{
@@ -33,6 +47,53 @@ const std::map<std::string, Factory>& Factories() {
        [] { return MakeResNet(B::kBottleneck, {3, 4, 6, 3}, 128); }},
       {"wide_resnet101_2",
        [] { return MakeResNet(B::kBottleneck, {3, 4, 23, 3}, 128); }},
+      {"alexnet", [] { return Make<AlexNet>(AlexNetConfig{}); }},
+      {"vgg11", [] { return Make<Vgg>(VggConfigForDepth(11)); }},
+      {"vgg13", [] { return Make<Vgg>(VggConfigForDepth(13)); }},
+      {"vgg16", [] { return Make<Vgg>(VggConfigForDepth(16)); }},
+      {"vgg19", [] { return Make<Vgg>(VggConfigForDepth(19)); }},
+      {"squeezenet1_0",
+       [] {
+         return Make<SqueezeNet>(SqueezeNetConfig{SqueezeNetVersion::k1_0});
+       }},
+      {"squeezenet1_1",
+       [] {
+         return Make<SqueezeNet>(SqueezeNetConfig{SqueezeNetVersion::k1_1});
+       }},
+      {"mobilenet_v3_large",
+       [] {
+         return Make<MobileNetV3>(MobileNetV3Config{MobileNetV3Arch::kLarge});
+       }},
+      {"mobilenet_v3_small",
+       [] {
+         return Make<MobileNetV3>(MobileNetV3Config{MobileNetV3Arch::kSmall});
+       }},
+      {"efficientnet_b0",
+       [] { return Make<EfficientNet>(EfficientNetConfigForVariant(0)); }},
+      {"efficientnet_b1",
+       [] { return Make<EfficientNet>(EfficientNetConfigForVariant(1)); }},
+      {"efficientnet_b2",
+       [] { return Make<EfficientNet>(EfficientNetConfigForVariant(2)); }},
+      {"efficientnet_b3",
+       [] { return Make<EfficientNet>(EfficientNetConfigForVariant(3)); }},
+      {"efficientnet_b4",
+       [] { return Make<EfficientNet>(EfficientNetConfigForVariant(4)); }},
+      {"efficientnet_b5",
+       [] { return Make<EfficientNet>(EfficientNetConfigForVariant(5)); }},
+      {"efficientnet_b6",
+       [] { return Make<EfficientNet>(EfficientNetConfigForVariant(6)); }},
+      {"efficientnet_b7",
+       [] { return Make<EfficientNet>(EfficientNetConfigForVariant(7)); }},
+      {"googlenet", [] { return Make<GoogLeNet>(GoogLeNetConfig{}); }},
+      {"inception_v3", [] { return Make<InceptionV3>(InceptionV3Config{}); }},
+      {"shufflenet_v2_x0_5",
+       [] { return Make<ShuffleNetV2>(ShuffleNetV2ConfigForWidth(5)); }},
+      {"shufflenet_v2_x1_0",
+       [] { return Make<ShuffleNetV2>(ShuffleNetV2ConfigForWidth(10)); }},
+      {"shufflenet_v2_x1_5",
+       [] { return Make<ShuffleNetV2>(ShuffleNetV2ConfigForWidth(15)); }},
+      {"shufflenet_v2_x2_0",
+       [] { return Make<ShuffleNetV2>(ShuffleNetV2ConfigForWidth(20)); }},
   };
   return *factories;
 }
