@@ -6,6 +6,9 @@
 #include <grpcpp/grpcpp.h>
 
 #include <cstdlib>
+#include <map>
+
+#include "absl/time/clock.h"
 
 #include "gtest/gtest.h"
 #include "proto/agent_service.grpc.pb.h"
@@ -18,11 +21,16 @@ using Stream = grpc::ClientReaderWriter<v1::AgentMessage, v1::CoordinatorMessage
 
 class FakeAgent {
  public:
-  FakeAgent(v1::AgentService::Stub* stub, const std::string& id) {
+  FakeAgent(v1::AgentService::Stub* stub, const std::string& id,
+            std::map<std::string, std::string> labels = {},
+            std::vector<v1::DeviceKind> devices = {}, bool simulated = false) {
     stream_ = stub->Connect(&context_);
     v1::AgentMessage hello;
     hello.mutable_hello()->set_agent_id(id);
     hello.mutable_hello()->mutable_hardware()->set_host_id("host-" + id);
+    hello.mutable_hello()->mutable_hardware()->set_simulated(simulated);
+    hello.mutable_hello()->mutable_labels()->insert(labels.begin(), labels.end());
+    for (auto d : devices) hello.mutable_hello()->add_devices(d);
     stream_->Write(hello);
   }
   v1::CoordinatorMessage Read() {
@@ -91,15 +99,29 @@ class CoordinatorTest : public ::testing::Test {
   }
   void TearDown() override { coordinator_->Shutdown(); }
 
-  int64_t Submit(int batches) {
+  int64_t Submit(int batches, v1::SweepSpec spec = v1::SweepSpec(),
+                 v1::SubmitSweepResponse* out = nullptr) {
     v1::SubmitSweepRequest request;
-    request.mutable_spec()->set_name("t");
-    request.mutable_spec()->add_models("resnet18");
-    for (int b = 1; b <= batches; ++b) request.mutable_spec()->add_batch_sizes(b);
+    spec.set_name("t");
+    spec.add_models("resnet18");
+    for (int b = 1; b <= batches; ++b) spec.add_batch_sizes(b);
+    *request.mutable_spec() = spec;
     v1::SubmitSweepResponse response;
     grpc::ClientContext context;
     EXPECT_TRUE(fleet_->SubmitSweep(&context, request, &response).ok());
+    if (out) *out = response;
     return response.sweep_id();
+  }
+  // Polls until the sweep's first job has a waiting reason containing `text`.
+  bool WaitsBecause(int64_t sweep, const std::string& text) {
+    for (int i = 0; i < 200; ++i) {
+      const v1::SweepStatus status = Sweep(sweep);
+      if (status.jobs_size() > 0 &&
+          status.jobs(0).waiting().find(text) != std::string::npos)
+        return true;
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    return false;
   }
   v1::SweepStatus Sweep(int64_t id) {
     v1::GetSweepRequest request;
@@ -228,6 +250,114 @@ TEST_F(CoordinatorTest, BadSweepIsRejectedNamingTheField) {
   const grpc::Status status = fleet_->SubmitSweep(&context, request, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(status.error_message().find("batch_sizes[0] = 0"), std::string::npos);
+}
+
+TEST_F(CoordinatorTest, JobsGoOnlyToAgentsWithTheLabelsAndDevices) {
+  v1::SweepSpec spec;
+  spec.add_devices(v1::DEVICE_KIND_CUDA);
+  (*spec.mutable_selector())["gpu"] = "h100";
+  v1::SubmitSweepResponse submitted;
+  const int64_t sweep = Submit(1, spec, &submitted);
+  ASSERT_EQ(submitted.warnings_size(), 1);  // no agent ever had gpu=h100
+  EXPECT_NE(submitted.warnings(0).find("gpu=h100"), std::string::npos);
+
+  FakeAgent plain(agents_.get(), "plain");
+  ASSERT_TRUE(plain.Read().has_welcome());
+  FakeAgent cpu_h100(agents_.get(), "cpu-h100", {{"gpu", "h100"}});
+  ASSERT_TRUE(cpu_h100.Read().has_welcome());
+  EXPECT_TRUE(WaitsBecause(sweep, "no connected agent offers device CUDA, label gpu=h100"))
+      << Sweep(sweep).DebugString();
+
+  FakeAgent gpu(agents_.get(), "gpu", {{"gpu", "h100"}, {"rack", "a3"}},
+                {v1::DEVICE_KIND_CPU, v1::DEVICE_KIND_CUDA});
+  ASSERT_TRUE(gpu.Read().has_welcome());
+  const v1::Lease lease = gpu.Read().lease();
+  EXPECT_EQ(lease.spec().device(), v1::DEVICE_KIND_CUDA);
+  EXPECT_EQ(Sweep(sweep).jobs(0).agent_id(), "gpu");
+}
+
+TEST_F(CoordinatorTest, SimulatedAgentsNeverTakeRealBenchmarks) {
+  const int64_t sweep = Submit(1);
+  FakeAgent simulated(agents_.get(), "sim", {{"simulated", "true"}}, {}, true);
+  ASSERT_TRUE(simulated.Read().has_welcome());
+  EXPECT_TRUE(WaitsBecause(sweep, "no connected agent offers"));
+
+  v1::SweepSpec load;
+  (*load.mutable_selector())["simulated"] = "true";
+  const int64_t load_sweep = Submit(1, load);
+  const v1::Lease lease = simulated.Read().lease();
+  EXPECT_EQ(lease.job_id(), Sweep(load_sweep).jobs(0).job_id());
+}
+
+TEST_F(CoordinatorTest, CancelStopsPendingJobsAndTellsTheRunningAgent) {
+  const int64_t sweep = Submit(3);
+  FakeAgent agent(agents_.get(), "a1");
+  ASSERT_TRUE(agent.Read().has_welcome());
+  const v1::Lease lease = agent.Read().lease();
+
+  v1::CancelSweepRequest request;
+  request.set_sweep_id(sweep);
+  v1::CancelSweepResponse response;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(fleet_->CancelSweep(&context, request, &response).ok());
+  }
+  EXPECT_EQ(response.jobs_cancelled(), 2);
+  EXPECT_EQ(response.jobs_abandoned(), 1);
+  EXPECT_EQ(agent.Read().cancel().job_id(), lease.job_id());
+
+  // The agent reports its abandoned job; the sweep ends cancelled.
+  v1::AgentMessage failed = Result(lease);
+  failed.mutable_result()->set_status(v1::JOB_STATUS_FAILED);
+  failed.mutable_result()->set_error("cancelled by the coordinator");
+  ASSERT_TRUE(agent.Send(failed));
+  EXPECT_TRUE(agent.Read().ack().result_stored());
+  const v1::SweepStatus status = Sweep(sweep);
+  EXPECT_EQ(status.state(), v1::SWEEP_STATE_CANCELLED);
+  EXPECT_EQ(status.jobs_cancelled(), 2);
+  EXPECT_EQ(status.jobs_failed(), 1);
+}
+
+TEST_F(CoordinatorTest, WatchStreamsProgressUntilTheSweepEnds) {
+  const int64_t sweep = Submit(1);
+  grpc::ClientContext context;
+  v1::GetSweepRequest request;
+  request.set_sweep_id(sweep);
+  auto reader = fleet_->WatchSweep(&context, request);
+  v1::SweepStatus status;
+  ASSERT_TRUE(reader->Read(&status));
+  EXPECT_EQ(status.state(), v1::SWEEP_STATE_RUNNING);
+
+  FakeAgent agent(agents_.get(), "a1");
+  ASSERT_TRUE(agent.Read().has_welcome());
+  const v1::Lease lease = agent.Read().lease();
+  ASSERT_TRUE(agent.Send(Result(lease)));
+  agent.Read();
+  while (reader->Read(&status)) {
+  }
+  EXPECT_EQ(status.state(), v1::SWEEP_STATE_DONE);
+  EXPECT_TRUE(reader->Finish().ok());
+}
+
+TEST_F(CoordinatorTest, ResultsFilterByModelBatchAndAgent) {
+  const int64_t sweep = Submit(2);
+  FakeAgent agent(agents_.get(), "a1");
+  ASSERT_TRUE(agent.Read().has_welcome());
+  for (int i = 0; i < 2; ++i) {
+    v1::CoordinatorMessage message = agent.Read();
+    while (!message.has_lease()) message = agent.Read();
+    ASSERT_TRUE(agent.Send(Result(message.lease())));
+  }
+  while (Results(sweep).size() < 2) absl::SleepFor(absl::Milliseconds(10));
+  v1::ListResultsRequest filter;
+  filter.set_batch_size(2);
+  filter.set_model("resnet18");
+  filter.set_agent_id("a1");
+  v1::ListResultsResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(fleet_->ListResults(&context, filter, &response).ok());
+  ASSERT_EQ(response.results_size(), 1);
+  EXPECT_EQ(response.results(0).spec().batch_size(), 2);
 }
 
 }  // namespace
