@@ -50,6 +50,13 @@ class AgentClient::Session {
           client_->cancel_running_.store(true);
       } else if (message.has_ack() && message.ack().result_stored()) {
         acked_results_.push_back(message.ack().job_id());
+      } else if (message.has_ack()) {
+        auto it = batch_sent_.find({message.ack().job_id(), message.ack().samples_through()});
+        if (it != batch_sent_.end()) {
+          if (client_->options_.on_sample_ack)
+            client_->options_.on_sample_ack(absl::Now() - it->second);
+          batch_sent_.erase(it);
+        }
       }
     }
     absl::MutexLock lock(&mu_);
@@ -114,6 +121,11 @@ class AgentClient::Session {
       const size_t end = std::min(to, from + per_batch);
       for (size_t i = from; i < end; ++i)
         *message.mutable_samples()->add_samples() = samples[i];
+      if (client_->options_.on_sample_ack) {
+        absl::MutexLock lock(&mu_);
+        batch_sent_[{samples[end - 1].job_id(), samples[end - 1].sequence() + 1}] =
+            absl::Now();
+      }
       if (!Write(message)) return false;
       from = end;
     }
@@ -128,6 +140,8 @@ class AgentClient::Session {
   absl::Mutex mu_;
   std::deque<v1::Lease> leases_ ABSL_GUARDED_BY(mu_);
   std::vector<int64_t> acked_results_ ABSL_GUARDED_BY(mu_);
+  // Send time of each sample batch, by (job, sequence after its last sample).
+  std::map<std::pair<int64_t, int64_t>, absl::Time> batch_sent_ ABSL_GUARDED_BY(mu_);
   int64_t running_job_ ABSL_GUARDED_BY(mu_) = 0;
   bool ended_ ABSL_GUARDED_BY(mu_) = false;
 };

@@ -8,6 +8,7 @@
 #define BENCHFLEET_AGENT_AGENT_CLIENT_H_
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -34,6 +35,9 @@ struct AgentClientOptions {
   absl::Duration max_backoff = absl::Seconds(15);  // retry delay cap
   int samples_per_batch = 256;  // samples sent per message at most
   absl::Duration flush_interval = absl::Milliseconds(200);  // sample batching
+  // If set, called on the reader thread with the time from sending each
+  // sample batch to its acknowledgement (load tests measure ingest with it).
+  std::function<void(absl::Duration)> on_sample_ack;
 };
 
 class AgentClient {
