@@ -1,43 +1,40 @@
 #include "agent/agent_client.h"
 
+#include <algorithm>
 #include <iostream>
-#include <deque>
 #include <mutex>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
 #include "base/grpc_status.h"
 
 namespace benchfleet::agent {
-namespace {
 
-constexpr int kMaxMessageBytes = 16 << 20;
-
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target) {
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(kMaxMessageBytes);
-  args.SetMaxSendMessageSize(kMaxMessageBytes);
-  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(),
-                                   args);
-}
-
-}  // namespace
+using Samples = google::protobuf::RepeatedPtrField<v1::Sample>;
 
 // One connected stream: a reader thread takes leases and acks, a heartbeat
 // thread keeps the lease alive, and the session thread runs jobs.
+//
+// Lock order: AgentClient::mu_ before Session::mu_; the session thread never
+// takes the client's lock while holding its own.
 class AgentClient::Session {
  public:
   using Stream = grpc::ClientReaderWriter<v1::AgentMessage, v1::CoordinatorMessage>;
 
-  Session(AgentClient* client, Stream* stream, absl::Duration heartbeat)
-      : client_(client), stream_(stream), heartbeat_(heartbeat) {}
+  Session(AgentClient* client, grpc::ClientContext* context, Stream* stream,
+          absl::Duration heartbeat)
+      : client_(client), context_(context), stream_(stream), heartbeat_(heartbeat) {}
 
   bool Write(const v1::AgentMessage& message) {
     std::lock_guard<std::mutex> lock(write_mu_);
+    if (closed_) return false;
     return stream_->Write(message);
   }
+
+  // Makes every wait look at the client's stop and drain flags again.
+  void Poke() { absl::MutexLock lock(&mu_); }
 
   void ReadLoop() {
     v1::CoordinatorMessage message;
@@ -49,7 +46,8 @@ class AgentClient::Session {
         if (message.cancel().job_id() == client_->running_job_.load())
           client_->cancel_running_.store(true);
       } else if (message.has_ack() && message.ack().result_stored()) {
-        acked_results_.push_back(message.ack().job_id());
+        acked_results_.insert({message.ack().job_id(), message.ack().attempt()});
+        acked_jobs_.insert(message.ack().job_id());
       } else if (message.has_ack()) {
         auto it = batch_sent_.find({message.ack().job_id(), message.ack().samples_through()});
         if (it != batch_sent_.end()) {
@@ -63,44 +61,78 @@ class AgentClient::Session {
     ended_ = true;
   }
 
+  // Sends a heartbeat every interval until the stream ends. After Stop() it
+  // also bounds how long the session may take to close: a session thread
+  // stuck in a write on a dead connection is cut loose by cancelling.
   void HeartbeatLoop() {
     absl::MutexLock lock(&mu_);
-    while (!mu_.AwaitWithTimeout(absl::Condition(&ended_), heartbeat_)) {
-      v1::AgentMessage beat;
-      beat.mutable_heartbeat()->set_running_job_id(running_job_);
-      mu_.Unlock();
-      Write(beat);
-      mu_.Lock();
+    absl::Time next_beat = absl::Now() + heartbeat_;
+    std::optional<absl::Time> cancel_at;
+    while (!ended_) {
+      auto wake = [this, &cancel_at]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return ended_ || (!cancel_at && client_->stop_now_.load());
+      };
+      mu_.AwaitWithDeadline(absl::Condition(&wake),
+                            cancel_at ? std::min(next_beat, *cancel_at) : next_beat);
+      if (ended_) break;
+      const absl::Time now = absl::Now();
+      if (!cancel_at && client_->stop_now_.load())
+        cancel_at = now + 2 * client_->options_.goodbye_linger;
+      if (cancel_at && now >= *cancel_at) {
+        context_->TryCancel();
+        cancel_at = absl::InfiniteFuture();
+      }
+      if (now >= next_beat) {
+        v1::AgentMessage beat;
+        beat.mutable_heartbeat()->set_running_job_id(running_job_);
+        mu_.Unlock();
+        Write(beat);
+        mu_.Lock();
+        next_beat = absl::Now() + heartbeat_;
+      }
     }
   }
 
-  // Waits for a lease; nullopt when the stream ended.
+  // Waits for a lease to run; nullopt when the stream ended or the client
+  // is stopping or draining. Skips leases of jobs whose result this session
+  // saw stored (a replay can win against a lease sent meanwhile).
   std::optional<v1::Lease> NextLease() {
     absl::MutexLock lock(&mu_);
-    auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> bool {
-      return ended_ || !leases_.empty();
-    };
-    mu_.Await(absl::Condition(&ready));
-    if (leases_.empty()) return std::nullopt;
-    v1::Lease lease = std::move(leases_.front());
-    leases_.pop_front();
-    return lease;
+    while (true) {
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> bool {
+        return ended_ || !leases_.empty() || client_->stop_now_.load() ||
+               client_->drain_now_.load();
+      };
+      mu_.Await(absl::Condition(&ready));
+      if (ended_ || client_->stop_now_.load() || client_->drain_now_.load())
+        return std::nullopt;
+      v1::Lease lease = std::move(leases_.front());
+      leases_.pop_front();
+      if (acked_jobs_.count(lease.job_id())) {
+        std::cerr << "agent: skipping lease of job " << lease.job_id()
+                  << " attempt " << lease.attempt()
+                  << ": its result is already stored\n";
+        continue;
+      }
+      return lease;
+    }
   }
 
-  // Waits until the result of `job_id` is acknowledged; false if the stream
-  // ended first.
-  bool AwaitResultAck(int64_t job_id) {
+  // Waits until the result of (`job_id`, `attempt`) is acknowledged; false
+  // if the stream ended or the client is stopping first.
+  bool AwaitResultAck(int64_t job_id, int32_t attempt) {
     absl::MutexLock lock(&mu_);
-    auto ready = [this, job_id]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> bool {
-      if (ended_) return true;
-      for (int64_t id : acked_results_)
-        if (id == job_id) return true;
-      return false;
+    auto ready = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> bool {
+      return ended_ || client_->stop_now_.load() ||
+             acked_results_.count({job_id, attempt}) > 0;
     };
     mu_.Await(absl::Condition(&ready));
-    for (int64_t id : acked_results_)
-      if (id == job_id) return true;
-    return false;
+    return acked_results_.count({job_id, attempt}) > 0;
+  }
+
+  bool Acked(int64_t job_id, int32_t attempt) {
+    absl::MutexLock lock(&mu_);
+    return acked_results_.count({job_id, attempt}) > 0;
   }
 
   void SetRunning(int64_t job_id) {
@@ -114,12 +146,11 @@ class AgentClient::Session {
   }
 
   // Sends `samples[from, to)` in batches; false when the stream broke.
-  bool SendSamples(const std::vector<v1::Sample>& samples, size_t from,
-                   size_t to, int per_batch) {
+  bool SendSamples(const Samples& samples, int from, int to, int per_batch) {
     while (from < to) {
       v1::AgentMessage message;
-      const size_t end = std::min(to, from + per_batch);
-      for (size_t i = from; i < end; ++i)
+      const int end = std::min(to, from + per_batch);
+      for (int i = from; i < end; ++i)
         *message.mutable_samples()->add_samples() = samples[i];
       if (client_->options_.on_sample_ack) {
         absl::MutexLock lock(&mu_);
@@ -132,14 +163,34 @@ class AgentClient::Session {
     return true;
   }
 
+  // Sends a Goodbye, closes the agent's side of the stream, and waits up to
+  // `linger` for the coordinator to end it (after reading everything sent).
+  void SayGoodbye(const std::string& reason, absl::Duration linger) {
+    v1::AgentMessage goodbye;
+    goodbye.mutable_goodbye()->set_reason(reason);
+    {
+      std::lock_guard<std::mutex> lock(write_mu_);
+      if (!closed_) {
+        stream_->Write(goodbye);
+        stream_->WritesDone();
+        closed_ = true;
+      }
+    }
+    absl::MutexLock lock(&mu_);
+    mu_.AwaitWithTimeout(absl::Condition(&ended_), linger);
+  }
+
  private:
   AgentClient* client_;
+  grpc::ClientContext* const context_;
   Stream* stream_;
   const absl::Duration heartbeat_;
   std::mutex write_mu_;
+  bool closed_ = false;  // guarded by write_mu_: WritesDone() was called
   absl::Mutex mu_;
   std::deque<v1::Lease> leases_ ABSL_GUARDED_BY(mu_);
-  std::vector<int64_t> acked_results_ ABSL_GUARDED_BY(mu_);
+  std::set<std::pair<int64_t, int32_t>> acked_results_ ABSL_GUARDED_BY(mu_);
+  std::set<int64_t> acked_jobs_ ABSL_GUARDED_BY(mu_);
   // Send time of each sample batch, by (job, sequence after its last sample).
   std::map<std::pair<int64_t, int64_t>, absl::Time> batch_sent_ ABSL_GUARDED_BY(mu_);
   int64_t running_job_ ABSL_GUARDED_BY(mu_) = 0;
@@ -151,29 +202,151 @@ AgentClient::AgentClient(AgentClientOptions options, v1::HardwareReport hardware
     : options_(std::move(options)),
       hardware_(std::move(hardware)),
       executor_(executor),
-      stub_(v1::AgentService::NewStub(MakeChannel(options_.coordinator))) {}
+      stub_(v1::AgentService::NewStub(
+          options_.channel ? options_.channel
+                           : grpc::CreateChannel(options_.coordinator,
+                                                 grpc::InsecureChannelCredentials()))) {}
 
 void AgentClient::Stop() {
   absl::MutexLock lock(&mu_);
   stopping_ = true;
+  stop_now_.store(true);
   cancel_running_.store(true);
-  if (context_) context_->TryCancel();
+  if (session_) {
+    session_->Poke();  // it says goodbye, handing back a running job
+  } else if (context_) {
+    context_->TryCancel();  // still connecting
+  }
+}
+
+bool AgentClient::Drain(absl::Duration grace) {
+  {
+    absl::MutexLock lock(&mu_);
+    draining_ = true;
+    drain_now_.store(true);
+    if (session_) session_->Poke();
+    const int64_t running = running_job_.load();
+    std::cerr << "agent: draining: taking no new job"
+              << (running ? absl::StrCat("; finishing job ", running) : "")
+              << (unacknowledged_.empty()
+                      ? ""
+                      : absl::StrCat("; delivering ", unacknowledged_.size(),
+                                     " unacknowledged result(s)"))
+              << " within " << grace << "\n";
+    if (mu_.AwaitWithTimeout(absl::Condition(&run_ended_), grace)) return true;
+  }
+  std::cerr << "agent: drain period of " << grace
+            << " is over; handing back the running job\n";
+  Stop();
+  return false;
+}
+
+void AgentClient::LoadSpool() {
+  if (!options_.spool) return;
+  std::vector<std::string> warnings;
+  absl::StatusOr<std::vector<v1::SpooledJob>> jobs = options_.spool->Load(&warnings);
+  for (const std::string& warning : warnings) std::cerr << "agent: " << warning << "\n";
+  if (!jobs.ok()) {
+    std::cerr << "agent: cannot read the spool: " << jobs.status() << "\n";
+    return;
+  }
+  absl::MutexLock lock(&mu_);
+  for (v1::SpooledJob& job : *jobs) {
+    if (job.agent_id() != options_.agent_id) {
+      std::cerr << "agent: spool file " << options_.spool->PathOf(job.lease().job_id(),
+                                                                 job.lease().attempt())
+                << " belongs to agent \"" << job.agent_id()
+                << "\", not to this one; leaving it alone\n";
+      continue;
+    }
+    std::cerr << "agent: spooled result of job " << job.lease().job_id()
+              << " attempt " << job.lease().attempt()
+              << " is unacknowledged; replaying it after connecting\n";
+    unacknowledged_.push_back(std::move(job));
+  }
+}
+
+void AgentClient::Hold(const v1::SpooledJob& job) {
+  if (options_.spool) {
+    absl::Status saved = options_.spool->Save(job);
+    if (saved.ok()) {
+      std::cerr << "agent: spooled job " << job.lease().job_id() << " attempt "
+                << job.lease().attempt() << " to "
+                << options_.spool->PathOf(job.lease().job_id(), job.lease().attempt())
+                << "\n";
+    } else {
+      std::cerr << "agent: cannot spool job " << job.lease().job_id()
+                << "; keeping it in memory only: " << saved << "\n";
+    }
+  }
+  absl::MutexLock lock(&mu_);
+  unacknowledged_.push_back(job);
+}
+
+void AgentClient::Acknowledged(int64_t job_id, int32_t attempt) {
+  std::cerr << "agent: result acknowledged: job " << job_id << " attempt "
+            << attempt << "\n";
+  if (options_.spool) {
+    absl::Status removed = options_.spool->Remove(job_id, attempt);
+    if (!removed.ok())
+      std::cerr << "agent: " << removed << " (a replay of it is stored once)\n";
+  }
+  absl::MutexLock lock(&mu_);
+  unacknowledged_.erase(
+      std::remove_if(unacknowledged_.begin(), unacknowledged_.end(),
+                     [&](const v1::SpooledJob& job) {
+                       return job.lease().job_id() == job_id &&
+                              job.lease().attempt() == attempt;
+                     }),
+      unacknowledged_.end());
+  if (delivering_ == std::make_pair(job_id, attempt)) delivering_.reset();
+}
+
+void AgentClient::Reject(int64_t job_id, int32_t attempt, const absl::Status& why) {
+  std::cerr << "agent: the coordinator refused the result of job " << job_id
+            << " attempt " << attempt << " for good (" << why
+            << "); setting it aside";
+  if (options_.spool) {
+    std::cerr << " as " << options_.spool->PathOf(job_id, attempt) << ".rejected";
+    options_.spool->Reject(job_id, attempt).IgnoreError();
+  }
+  std::cerr << "\n";
+  absl::MutexLock lock(&mu_);
+  unacknowledged_.erase(
+      std::remove_if(unacknowledged_.begin(), unacknowledged_.end(),
+                     [&](const v1::SpooledJob& job) {
+                       return job.lease().job_id() == job_id &&
+                              job.lease().attempt() == attempt;
+                     }),
+      unacknowledged_.end());
 }
 
 absl::Status AgentClient::Run() {
+  LoadSpool();
   std::mt19937_64 rng(std::random_device{}());
   absl::Duration backoff = options_.initial_backoff;
   absl::Status last = absl::OkStatus();
   while (true) {
     {
       absl::MutexLock lock(&mu_);
-      if (stopping_) return last;
+      if (Finished()) break;
     }
     const absl::Time started = absl::Now();
     last = RunSession();
+    std::optional<std::pair<int64_t, int32_t>> refused;
     {
       absl::MutexLock lock(&mu_);
-      if (stopping_) return last;
+      // Replaying a result the coordinator can never accept (not this
+      // agent's lease, or malformed) would fail forever: set it aside.
+      if (delivering_ && (last.code() == absl::StatusCode::kPermissionDenied ||
+                          last.code() == absl::StatusCode::kInvalidArgument))
+        refused = delivering_;
+      delivering_.reset();
+    }
+    if (refused) Reject(refused->first, refused->second, last);
+    {
+      absl::MutexLock lock(&mu_);
+      if (Finished()) break;
     }
     // A session that lasted a while was healthy: start backing off afresh.
     if (absl::Now() - started > options_.max_backoff)
@@ -187,9 +360,13 @@ absl::Status AgentClient::Run() {
     std::cerr << "agent: connection ended (" << last << "); retrying in "
               << sleep << "\n";
     absl::MutexLock lock(&mu_);
-    mu_.AwaitWithTimeout(absl::Condition(&stopping_), sleep);
+    auto finished = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return Finished(); };
+    mu_.AwaitWithTimeout(absl::Condition(&finished), sleep);
     backoff = std::min(backoff * 2, options_.max_backoff);
   }
+  absl::MutexLock lock(&mu_);
+  run_ended_ = true;
+  return last;
 }
 
 absl::Status AgentClient::RunSession() {
@@ -202,6 +379,7 @@ absl::Status AgentClient::RunSession() {
   auto clear_context = [this] {
     absl::MutexLock lock(&mu_);
     context_ = nullptr;
+    session_ = nullptr;
   };
   std::unique_ptr<Session::Stream> stream = stub_->Connect(&context);
 
@@ -225,88 +403,121 @@ absl::Status AgentClient::RunSession() {
   std::cerr << "agent: connected to " << options_.coordinator << " as "
             << options_.agent_id << "\n";
 
-  Session session(this, stream.get(),
+  Session session(this, &context, stream.get(),
                   absl::Milliseconds(std::max(
                       100, welcome.welcome().heartbeat_interval_ms())));
+  {
+    absl::MutexLock lock(&mu_);
+    session_ = &session;
+  }
   std::thread reader([&] { session.ReadLoop(); });
   std::thread heartbeat([&] { session.HeartbeatLoop(); });
 
-  // Replays a finished job the coordinator had not acknowledged.
-  auto deliver = [&](PendingJob& job) {
-    v1::AgentMessage result;
-    *result.mutable_result() = *job.result;
-    return session.SendSamples(job.samples, 0, job.samples.size(),
-                               options_.samples_per_batch) &&
-           session.Write(result) &&
-           session.AwaitResultAck(job.lease.job_id());
-  };
-
-  bool healthy = true;
-  {
-    std::optional<PendingJob> replay;
+  // Sends the rest of `job` (samples from `from` on, then the result) and
+  // waits for the acknowledgement of the result.
+  auto deliver = [&](const v1::SpooledJob& job, int from) {
     {
       absl::MutexLock lock(&mu_);
-      replay = unacknowledged_;
+      delivering_ = std::make_pair(job.lease().job_id(), job.lease().attempt());
     }
-    if (replay) {
-      healthy = deliver(*replay);
-      if (healthy) {
-        absl::MutexLock lock(&mu_);
-        unacknowledged_.reset();
-      }
+    v1::AgentMessage result;
+    *result.mutable_result() = job.result();
+    if (session.SendSamples(job.samples(), from, job.samples_size(),
+                            options_.samples_per_batch) &&
+        session.Write(result) &&
+        session.AwaitResultAck(job.lease().job_id(), job.lease().attempt())) {
+      Acknowledged(job.lease().job_id(), job.lease().attempt());
+      return true;
     }
+    return false;
+  };
+
+  // Finished jobs from earlier sessions (or an earlier run) go first.
+  bool healthy = true;
+  std::deque<v1::SpooledJob> replay;
+  {
+    absl::MutexLock lock(&mu_);
+    replay = unacknowledged_;
+  }
+  for (const v1::SpooledJob& job : replay) {
+    std::cerr << "agent: replaying job " << job.lease().job_id() << " attempt "
+              << job.lease().attempt() << " (" << job.samples_size()
+              << " samples and the result)\n";
+    healthy = deliver(job, 0);
+    if (!healthy) break;
   }
 
+  std::string goodbye;  // set when the agent ends the session on purpose
   while (healthy) {
+    if (stop_now_.load() || drain_now_.load()) break;
     std::optional<v1::Lease> lease = session.NextLease();
     if (!lease) break;
-    PendingJob job;
-    job.lease = *lease;
+    v1::SpooledJob job;
+    *job.mutable_lease() = *lease;
+    job.set_agent_id(options_.agent_id);
     session.SetRunning(lease->job_id());
     running_job_.store(lease->job_id());
-    size_t sent = 0;
+    int sent = 0;
     absl::Time last_flush = absl::Now();
     bool stream_ok = true;
     v1::JobResult result = executor_->Execute(*lease, [&](const v1::Sample& s) {
-      job.samples.push_back(s);
+      *job.add_samples() = s;
       if (!stream_ok) return;
-      if (job.samples.size() - sent >= static_cast<size_t>(options_.samples_per_batch) ||
+      if (job.samples_size() - sent >= options_.samples_per_batch ||
           absl::Now() - last_flush >= options_.flush_interval) {
-        stream_ok = session.SendSamples(job.samples, sent, job.samples.size(),
+        stream_ok = session.SendSamples(job.samples(), sent, job.samples_size(),
                                         options_.samples_per_batch);
-        sent = job.samples.size();
+        sent = job.samples_size();
         last_flush = absl::Now();
       }
     }, cancel_running_);
     session.SetRunning(0);
     running_job_.store(0);
+    if (stop_now_.load() && result.status() != v1::JOB_STATUS_OK) {
+      // Abandoned by Stop(): not a result. The Goodbye hands it back.
+      goodbye = absl::StrCat("stopped; handing back job ", lease->job_id(),
+                             " attempt ", lease->attempt());
+      std::cerr << "agent: handing back job " << lease->job_id() << " attempt "
+                << lease->attempt() << "\n";
+      break;
+    }
     {
       // Stop() wins over a Cancel from the coordinator: keep the flag then.
       absl::MutexLock lock(&mu_);
       if (!stopping_) cancel_running_.store(false);
     }
-    job.result = std::move(result);
-    {
-      absl::MutexLock lock(&mu_);
-      unacknowledged_ = job;
-    }
-    v1::AgentMessage message;
-    *message.mutable_result() = *job.result;
-    healthy = stream_ok &&
-              session.SendSamples(job.samples, sent, job.samples.size(),
-                                  options_.samples_per_batch) &&
-              session.Write(message) && session.AwaitResultAck(lease->job_id());
-    if (healthy) {
-      absl::MutexLock lock(&mu_);
-      unacknowledged_.reset();
-    }
+    *job.mutable_result() = std::move(result);
+    job.set_spooled_unix_ms(absl::ToUnixMillis(absl::Now()));
+    // Durable before the result leaves: an acknowledged result is stored at
+    // the coordinator, an unacknowledged one is in the spool.
+    Hold(job);
+    healthy = stream_ok && deliver(job, sent);
   }
 
+  if (!session.ended() && (stop_now_.load() || drain_now_.load())) {
+    if (goodbye.empty()) goodbye = stop_now_.load() ? "stopped" : "drained";
+    std::cerr << "agent: saying goodbye (" << goodbye << ")\n";
+    session.SayGoodbye(goodbye, options_.goodbye_linger);
+  } else {
+    goodbye.clear();
+  }
+  // Acks that arrived while the session wound down still count.
+  {
+    std::deque<v1::SpooledJob> pending;
+    {
+      absl::MutexLock lock(&mu_);
+      pending = unacknowledged_;
+    }
+    for (const v1::SpooledJob& job : pending)
+      if (session.Acked(job.lease().job_id(), job.lease().attempt()))
+        Acknowledged(job.lease().job_id(), job.lease().attempt());
+  }
   context.TryCancel();
   reader.join();
   heartbeat.join();
   grpc::Status status = stream->Finish();
   clear_context();
+  if (!goodbye.empty()) return absl::OkStatus();
   return status.ok() ? absl::UnavailableError("coordinator closed the stream")
                      : FromGrpcStatus(status);
 }

@@ -9,6 +9,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "base/clock.h"
+#include "coordinator/auth.h"
 #include "coordinator/scheduler.h"
 #include "coordinator/store.h"
 #include "proto/agent_service.grpc.pb.h"
@@ -19,6 +20,7 @@ struct AgentServiceOptions {
   absl::Duration heartbeat_interval = absl::Seconds(2);  // told to agents
   absl::Duration lease_ttl = absl::Seconds(15);  // silence that ends a session
   int max_samples_per_batch = 10000;
+  const TokenRegistry* tokens = nullptr;  // null: authentication disabled
 };
 
 class AgentServiceImpl final : public v1::AgentService::Service {
@@ -39,6 +41,8 @@ class AgentServiceImpl final : public v1::AgentService::Service {
   struct Live {
     grpc::ServerContext* context;
     absl::Time last_heard;
+    std::string agent_id;
+    bool cancelled = false;  // the watchdog ended it
   };
   // Cancels sessions that were silent for longer than the lease TTL.
   void Watchdog();

@@ -23,8 +23,17 @@ struct CoordinatorOptions {
   absl::Duration heartbeat_interval = absl::Seconds(2);
   absl::Duration lease_ttl = absl::Seconds(15);  // silence before re-lease
   int max_attempts = 3;  // lost attempts before a job fails
+  absl::Duration db_busy_timeout = absl::Seconds(5);  // SQLite lock wait; then UNAVAILABLE
   absl::Duration schedule_period = absl::Seconds(20);  // cron check interval
   Clock* clock = Clock::Real();  // not owned
+  // Tokens file (see auth.h); empty disables authentication, which is only
+  // sensible on loopback.
+  std::string tokens_file;
+  // PEM server certificate and key; both empty = plaintext.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // PEM CA that client certificates must chain to; set = mutual TLS.
+  std::string tls_client_ca_file;
 };
 
 class Coordinator {

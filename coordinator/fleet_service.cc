@@ -17,9 +17,11 @@ constexpr absl::Duration kWatchPoll = absl::Milliseconds(250);
 
 }  // namespace
 
-grpc::Status FleetServiceImpl::ListAgents(grpc::ServerContext*,
+grpc::Status FleetServiceImpl::ListAgents(grpc::ServerContext* context,
                                           const v1::ListAgentsRequest*,
                                           v1::ListAgentsResponse* response) {
+  if (grpc::Status auth = Authorize(*context, tokens_, Role::kReader, nullptr); !auth.ok())
+    return auth;
   absl::StatusOr<std::vector<AgentRecord>> agents = store_->ListAgents();
   if (!agents.ok()) return ToGrpcStatus(agents.status());
   for (AgentRecord& agent : *agents) {
@@ -44,9 +46,11 @@ grpc::Status FleetServiceImpl::ListAgents(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status FleetServiceImpl::SubmitSweep(grpc::ServerContext*,
+grpc::Status FleetServiceImpl::SubmitSweep(grpc::ServerContext* context,
                                            const v1::SubmitSweepRequest* request,
                                            v1::SubmitSweepResponse* response) {
+  if (grpc::Status auth = Authorize(*context, tokens_, Role::kAdmin, nullptr); !auth.ok())
+    return auth;
   const v1::SweepSpec& spec = request->spec();
   absl::StatusOr<std::vector<v1::BenchmarkSpec>> jobs = ExpandSweep(spec);
   if (!jobs.ok()) return ToGrpcStatus(jobs.status());
@@ -96,9 +100,11 @@ absl::StatusOr<v1::SweepStatus> FleetServiceImpl::SweepWithReasons(int64_t sweep
   return sweep;
 }
 
-grpc::Status FleetServiceImpl::GetSweep(grpc::ServerContext*,
+grpc::Status FleetServiceImpl::GetSweep(grpc::ServerContext* context,
                                         const v1::GetSweepRequest* request,
                                         v1::SweepStatus* response) {
+  if (grpc::Status auth = Authorize(*context, tokens_, Role::kReader, nullptr); !auth.ok())
+    return auth;
   absl::StatusOr<v1::SweepStatus> sweep = SweepWithReasons(request->sweep_id());
   if (!sweep.ok()) return ToGrpcStatus(sweep.status());
   *response = std::move(*sweep);
@@ -108,6 +114,8 @@ grpc::Status FleetServiceImpl::GetSweep(grpc::ServerContext*,
 grpc::Status FleetServiceImpl::WatchSweep(grpc::ServerContext* context,
                                           const v1::GetSweepRequest* request,
                                           grpc::ServerWriter<v1::SweepStatus>* writer) {
+  if (grpc::Status auth = Authorize(*context, tokens_, Role::kReader, nullptr); !auth.ok())
+    return auth;
   std::string last;
   while (!context->IsCancelled()) {
     absl::StatusOr<v1::SweepStatus> sweep = SweepWithReasons(request->sweep_id());
@@ -123,9 +131,11 @@ grpc::Status FleetServiceImpl::WatchSweep(grpc::ServerContext* context,
   return grpc::Status::CANCELLED;
 }
 
-grpc::Status FleetServiceImpl::ListSweeps(grpc::ServerContext*,
+grpc::Status FleetServiceImpl::ListSweeps(grpc::ServerContext* context,
                                           const v1::ListSweepsRequest* request,
                                           v1::ListSweepsResponse* response) {
+  if (grpc::Status auth = Authorize(*context, tokens_, Role::kReader, nullptr); !auth.ok())
+    return auth;
   if (request->limit() < 0 || request->limit() > 10000)
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         absl::StrCat("limit = ", request->limit(),
@@ -137,9 +147,11 @@ grpc::Status FleetServiceImpl::ListSweeps(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status FleetServiceImpl::CancelSweep(grpc::ServerContext*,
+grpc::Status FleetServiceImpl::CancelSweep(grpc::ServerContext* context,
                                            const v1::CancelSweepRequest* request,
                                            v1::CancelSweepResponse* response) {
+  if (grpc::Status auth = Authorize(*context, tokens_, Role::kAdmin, nullptr); !auth.ok())
+    return auth;
   absl::StatusOr<v1::SweepStatus> before = store_->GetSweep(request->sweep_id());
   if (!before.ok()) return ToGrpcStatus(before.status());
   absl::StatusOr<std::vector<int64_t>> leased =
@@ -150,18 +162,22 @@ grpc::Status FleetServiceImpl::CancelSweep(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status FleetServiceImpl::ListResults(grpc::ServerContext*,
+grpc::Status FleetServiceImpl::ListResults(grpc::ServerContext* context,
                                            const v1::ListResultsRequest* request,
                                            v1::ListResultsResponse* response) {
+  if (grpc::Status auth = Authorize(*context, tokens_, Role::kReader, nullptr); !auth.ok())
+    return auth;
   absl::StatusOr<std::vector<v1::JobResult>> results = store_->ListResults(*request);
   if (!results.ok()) return ToGrpcStatus(results.status());
   for (auto& r : *results) *response->add_results() = std::move(r);
   return grpc::Status::OK;
 }
 
-grpc::Status FleetServiceImpl::ListSamples(grpc::ServerContext*,
+grpc::Status FleetServiceImpl::ListSamples(grpc::ServerContext* context,
                                            const v1::ListSamplesRequest* request,
                                            v1::ListSamplesResponse* response) {
+  if (grpc::Status auth = Authorize(*context, tokens_, Role::kReader, nullptr); !auth.ok())
+    return auth;
   absl::StatusOr<std::vector<v1::Sample>> samples =
       store_->ResultSamples(request->job_id());
   if (!samples.ok()) return ToGrpcStatus(samples.status());
@@ -169,9 +185,11 @@ grpc::Status FleetServiceImpl::ListSamples(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status FleetServiceImpl::AddSchedule(grpc::ServerContext*,
+grpc::Status FleetServiceImpl::AddSchedule(grpc::ServerContext* context,
                                            const v1::AddScheduleRequest* request,
                                            v1::AddScheduleResponse* response) {
+  if (grpc::Status auth = Authorize(*context, tokens_, Role::kAdmin, nullptr); !auth.ok())
+    return auth;
   v1::Schedule schedule = request->schedule();
   if (absl::Status valid = ValidateSchedule(schedule); !valid.ok())
     return ToGrpcStatus(valid);
@@ -186,9 +204,11 @@ grpc::Status FleetServiceImpl::AddSchedule(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status FleetServiceImpl::ListSchedules(grpc::ServerContext*,
+grpc::Status FleetServiceImpl::ListSchedules(grpc::ServerContext* context,
                                              const v1::ListSchedulesRequest*,
                                              v1::ListSchedulesResponse* response) {
+  if (grpc::Status auth = Authorize(*context, tokens_, Role::kReader, nullptr); !auth.ok())
+    return auth;
   absl::StatusOr<std::vector<v1::Schedule>> schedules = store_->ListSchedules();
   if (!schedules.ok()) return ToGrpcStatus(schedules.status());
   for (v1::Schedule& schedule : *schedules) {
@@ -198,9 +218,11 @@ grpc::Status FleetServiceImpl::ListSchedules(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status FleetServiceImpl::RemoveSchedule(grpc::ServerContext*,
+grpc::Status FleetServiceImpl::RemoveSchedule(grpc::ServerContext* context,
                                               const v1::RemoveScheduleRequest* request,
                                               v1::RemoveScheduleResponse*) {
+  if (grpc::Status auth = Authorize(*context, tokens_, Role::kAdmin, nullptr); !auth.ok())
+    return auth;
   return ToGrpcStatus(store_->RemoveSchedule(request->name()));
 }
 

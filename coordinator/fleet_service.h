@@ -3,6 +3,7 @@
 #define BENCHFLEET_COORDINATOR_FLEET_SERVICE_H_
 
 #include "base/clock.h"
+#include "coordinator/auth.h"
 #include "coordinator/scheduler.h"
 #include "coordinator/store.h"
 #include "proto/fleet_service.grpc.pb.h"
@@ -11,8 +12,10 @@ namespace benchfleet::coordinator {
 
 class FleetServiceImpl final : public v1::FleetService::Service {
  public:
-  FleetServiceImpl(Store* store, Scheduler* scheduler, Clock* clock)
-      : store_(store), scheduler_(scheduler), clock_(clock) {}
+  // `tokens` null disables authentication (loopback demos and tests).
+  FleetServiceImpl(Store* store, Scheduler* scheduler, Clock* clock,
+                   const TokenRegistry* tokens = nullptr)
+      : store_(store), scheduler_(scheduler), clock_(clock), tokens_(tokens) {}
 
   grpc::Status ListAgents(grpc::ServerContext*, const v1::ListAgentsRequest*,
                           v1::ListAgentsResponse* response) override;
@@ -51,6 +54,7 @@ class FleetServiceImpl final : public v1::FleetService::Service {
   Store* const store_;
   Scheduler* const scheduler_;
   Clock* const clock_;
+  const TokenRegistry* const tokens_;
 };
 
 }  // namespace benchfleet::coordinator

@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "base/channel.h"
 #include "coordinator/cli/fleet_commands.h"
 
 ABSL_FLAG(std::string, coordinator, "127.0.0.1:50051", "host:port of the coordinator");
@@ -26,6 +27,11 @@ ABSL_FLAG(std::string, until, "", "results/export: finished before (RFC 3339)");
 ABSL_FLAG(std::string, schedule, "", "results/export: only sweeps of this schedule");
 ABSL_FLAG(std::string, cron, "", "schedule add: 5-field cron expression");
 ABSL_FLAG(std::string, tz, "UTC", "schedule add: IANA time zone of the cron");
+ABSL_FLAG(std::string, token_file, "",
+          "file holding your token (else $BENCHFLEET_TOKEN); never on the command line");
+ABSL_FLAG(std::string, tls_ca, "", "PEM CA of the coordinator; enables TLS");
+ABSL_FLAG(std::string, tls_cert, "", "PEM client certificate (mutual TLS)");
+ABSL_FLAG(std::string, tls_key, "", "PEM client key (mutual TLS)");
 
 namespace {
 
@@ -102,8 +108,18 @@ int main(int argc, char** argv) {
   cli::Format format;
   if (absl::Status ok = cli::ParseFormat(absl::GetFlag(FLAGS_format), &format); !ok.ok())
     return Fail(ok);
-  auto stub = benchfleet::v1::FleetService::NewStub(grpc::CreateChannel(
-      absl::GetFlag(FLAGS_coordinator), grpc::InsecureChannelCredentials()));
+  benchfleet::ChannelOptions channel;
+  channel.target = absl::GetFlag(FLAGS_coordinator);
+  channel.tls_ca_file = absl::GetFlag(FLAGS_tls_ca);
+  channel.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
+  channel.tls_key_file = absl::GetFlag(FLAGS_tls_key);
+  absl::StatusOr<std::string> token =
+      benchfleet::ReadToken(absl::GetFlag(FLAGS_token_file), "BENCHFLEET_TOKEN");
+  if (!token.ok()) return Fail(token.status());
+  channel.token = *token;
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> made = benchfleet::MakeChannel(channel);
+  if (!made.ok()) return Fail(made.status());
+  auto stub = benchfleet::v1::FleetService::NewStub(*made);
   const std::string command = args[1];
   const std::string sub = args.size() > 2 ? args[2] : "";
   const bool terminal = isatty(STDOUT_FILENO);
