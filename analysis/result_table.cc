@@ -17,6 +17,24 @@ std::string DeviceName(const v1::JobResult& r) {
   return r.spec().device() == v1::DEVICE_KIND_CUDA ? "cuda" : "cpu";
 }
 
+std::string DtypeName(v1::Precision p) {
+  switch (p) {
+    case v1::PRECISION_BF16:
+      return "bf16";
+    case v1::PRECISION_FP16:
+      return "fp16";
+    default:
+      return "fp32";
+  }
+}
+
+std::string LayoutName(const v1::JobResult& r) {
+  const v1::MemoryFormat f = r.memory_format() != v1::MEMORY_FORMAT_UNSPECIFIED
+                                 ? r.memory_format()
+                                 : r.spec().memory_format();
+  return f == v1::MEMORY_FORMAT_CHANNELS_LAST ? "nhwc" : "nchw";
+}
+
 std::string InputName(const v1::InputShape& s) {
   return absl::StrCat(s.channels(), "x", s.height(), "x", s.width());
 }
@@ -28,9 +46,10 @@ std::string StatusName(const v1::JobResult& r) {
 
 const std::vector<std::string>& Header() {
   static const auto* header = new std::vector<std::string>{
-      "job",    "model",     "input",       "batch",    "mode",
-      "device", "median_ms", "p90_ms",      "items/s",  "iters",
-      "threads", "status"};
+      "job",     "model",     "input",   "batch",     "mode",
+      "device",  "dtype",     "layout",  "median_ms", "p90_ms",
+      "iqr%",    "items/s",   "gflop/s", "fwd:bwd_t", "fwd:bwd_flop",
+      "iters",   "threads",   "status"};
   return *header;
 }
 
@@ -41,15 +60,27 @@ std::vector<std::string> Cells(const v1::JobResult& r, bool precise) {
                    : absl::StrFormat("%.*f", digits, v);
   };
   const bool ok = r.status() == v1::JOB_STATUS_OK;
+  // A figure that was not measured (0) shows as "-".
+  auto figure = [&](double v, int digits) {
+    return ok && v > 0 ? num(v, digits) : std::string("-");
+  };
+  const double iqr_percent =
+      r.step().median_ms() > 0 ? 100.0 * r.step().iqr_ms() / r.step().median_ms() : 0;
   return {absl::StrCat(r.job_id()),
           r.spec().model(),
           InputName(r.spec().input()),
           absl::StrCat(r.spec().batch_size()),
           ModeName(r.spec().mode()),
           DeviceName(r),
+          DtypeName(r.spec().precision()),
+          LayoutName(r),
           ok ? num(r.step().median_ms(), 3) : "-",
           ok ? num(r.step().p90_ms(), 3) : "-",
+          ok ? num(iqr_percent, 1) : "-",
           ok ? num(r.items_per_second(), 1) : "-",
+          figure(r.achieved_flops_per_second() / 1e9, 1),
+          figure(r.forward_backward_latency_ratio(), 3),
+          figure(r.forward_backward_flop_ratio(), 3),
           absl::StrCat(r.step().n()),
           absl::StrCat(r.intra_op_threads()),
           StatusName(r)};
@@ -96,6 +127,8 @@ std::string RenderResultsTable(const std::vector<v1::JobResult>& results) {
     rows.push_back(Cells(r, /*precise=*/false));
     if (r.status() != v1::JOB_STATUS_OK)
       errors.push_back(absl::StrCat("job ", r.job_id(), ": ", r.error()));
+    for (const auto& w : r.warnings())
+      errors.push_back(absl::StrCat("job ", r.job_id(), ": warning: ", w));
   }
   std::string out = RenderTextTable(Header(), rows);
   for (const auto& e : errors) out += e + "\n";
@@ -103,10 +136,11 @@ std::string RenderResultsTable(const std::vector<v1::JobResult>& results) {
 }
 
 std::string RenderResultsCsv(const std::vector<v1::JobResult>& results) {
-  std::string out = absl::StrJoin(Header(), ",") + ",error\n";
+  std::string out = absl::StrJoin(Header(), ",") + ",error,warnings\n";
   for (const auto& r : results) {
     std::vector<std::string> cells = Cells(r, /*precise=*/true);
     cells.push_back(r.error());
+    cells.push_back(absl::StrJoin(r.warnings(), "; "));
     for (auto& c : cells) c = CsvField(c);
     out += absl::StrJoin(cells, ",") + "\n";
   }
