@@ -145,6 +145,12 @@ class AgentClient::Session {
     return ended_;
   }
 
+  // Waits up to `timeout` for the stream to end; whether it has.
+  bool AwaitEnded(absl::Duration timeout) {
+    absl::MutexLock lock(&mu_);
+    return mu_.AwaitWithTimeout(absl::Condition(&ended_), timeout);
+  }
+
   // Sends `samples[from, to)` in batches; false when the stream broke.
   bool SendSamples(const Samples& samples, int from, int to, int per_batch) {
     while (from < to) {
@@ -202,10 +208,10 @@ AgentClient::AgentClient(AgentClientOptions options, v1::HardwareReport hardware
     : options_(std::move(options)),
       hardware_(std::move(hardware)),
       executor_(executor),
-      stub_(v1::AgentService::NewStub(
-          options_.channel ? options_.channel
-                           : grpc::CreateChannel(options_.coordinator,
-                                                 grpc::InsecureChannelCredentials()))) {}
+      channel_(options_.channel ? options_.channel
+                                : grpc::CreateChannel(options_.coordinator,
+                                                      grpc::InsecureChannelCredentials())),
+      stub_(v1::AgentService::NewStub(channel_)) {}
 
 void AgentClient::Stop() {
   absl::MutexLock lock(&mu_);
@@ -222,9 +228,6 @@ void AgentClient::Stop() {
 bool AgentClient::Drain(absl::Duration grace) {
   {
     absl::MutexLock lock(&mu_);
-    draining_ = true;
-    drain_now_.store(true);
-    if (session_) session_->Poke();
     const int64_t running = running_job_.load();
     std::cerr << "agent: draining: taking no new job"
               << (running ? absl::StrCat("; finishing job ", running) : "")
@@ -233,6 +236,9 @@ bool AgentClient::Drain(absl::Duration grace) {
                       : absl::StrCat("; delivering ", unacknowledged_.size(),
                                      " unacknowledged result(s)"))
               << " within " << grace << "\n";
+    draining_ = true;
+    drain_now_.store(true);
+    if (session_) session_->Poke();
     if (mu_.AwaitWithTimeout(absl::Condition(&run_ended_), grace)) return true;
   }
   std::cerr << "agent: drain period of " << grace
@@ -331,8 +337,8 @@ absl::Status AgentClient::Run() {
       absl::MutexLock lock(&mu_);
       if (Finished()) break;
     }
-    const absl::Time started = absl::Now();
-    last = RunSession();
+    std::optional<absl::Time> welcomed;
+    last = RunSession(&welcomed);
     std::optional<std::pair<int64_t, int32_t>> refused;
     {
       absl::MutexLock lock(&mu_);
@@ -349,7 +355,7 @@ absl::Status AgentClient::Run() {
       if (Finished()) break;
     }
     // A session that lasted a while was healthy: start backing off afresh.
-    if (absl::Now() - started > options_.max_backoff)
+    if (welcomed && absl::Now() - *welcomed > options_.max_backoff)
       backoff = options_.initial_backoff;
     // Full jitter (AWS architecture blog, "Exponential Backoff and Jitter"):
     // sleep uniformly in [0, backoff] so a restarted coordinator is not hit
@@ -369,11 +375,35 @@ absl::Status AgentClient::Run() {
   return last;
 }
 
-absl::Status AgentClient::RunSession() {
+bool AgentClient::Dial() {
+  // gRPC keeps its own reconnection backoff (growing to 120 s) under ours,
+  // and a channel that failed to connect fails calls at once until it has
+  // reconnected by that schedule: a restarted coordinator would wait minutes
+  // for its agents. So each attempt of ours dials afresh and waits for it.
+  grpc::experimental::ChannelResetConnectionBackoff(channel_.get());
+  const absl::Time deadline = absl::Now() + options_.connect_timeout;
+  while (true) {
+    const grpc_connectivity_state state = channel_->GetState(/*try_to_connect=*/true);
+    if (state == GRPC_CHANNEL_READY) return true;
+    {
+      absl::MutexLock lock(&mu_);
+      if (Finished()) return false;
+    }
+    const absl::Time now = absl::Now();
+    if (now >= deadline) return false;
+    channel_->WaitForStateChange(
+        state, absl::ToChronoTime(std::min(deadline, now + absl::Milliseconds(200))));
+  }
+}
+
+absl::Status AgentClient::RunSession(std::optional<absl::Time>* welcomed) {
+  // Not connected within the timeout: the call below fails at once, with
+  // gRPC's account of why (refused, TLS handshake, ...).
+  Dial();
   grpc::ClientContext context;
   {
     absl::MutexLock lock(&mu_);
-    if (stopping_) return absl::CancelledError("stopping");
+    if (Finished()) return absl::CancelledError("stopping");
     context_ = &context;
   }
   auto clear_context = [this] {
@@ -402,6 +432,7 @@ absl::Status AgentClient::RunSession() {
   }
   std::cerr << "agent: connected to " << options_.coordinator << " as "
             << options_.agent_id << "\n";
+  *welcomed = absl::Now();
 
   Session session(this, &context, stream.get(),
                   absl::Milliseconds(std::max(
@@ -512,7 +543,10 @@ absl::Status AgentClient::RunSession() {
       if (session.Acked(job.lease().job_id(), job.lease().attempt()))
         Acknowledged(job.lease().job_id(), job.lease().attempt());
   }
-  context.TryCancel();
+  // A failed write means the stream is breaking: give the reader a moment
+  // to see why, so the status below names the cause rather than our cancel.
+  if (!healthy && goodbye.empty()) session.AwaitEnded(absl::Milliseconds(500));
+  if (!session.ended()) context.TryCancel();
   reader.join();
   heartbeat.join();
   grpc::Status status = stream->Finish();

@@ -49,6 +49,8 @@ struct AgentClientOptions {
   std::vector<v1::Precision> precisions = {v1::PRECISION_FP32};  // it can run
   absl::Duration initial_backoff = absl::Milliseconds(250);  // first retry delay
   absl::Duration max_backoff = absl::Seconds(15);  // retry delay cap
+  // How long one connection attempt may wait for the channel to connect.
+  absl::Duration connect_timeout = absl::Seconds(5);
   int samples_per_batch = 256;  // samples sent per message at most
   absl::Duration flush_interval = absl::Milliseconds(200);  // sample batching
   // If set, called on the reader thread with the time from sending each
@@ -86,7 +88,12 @@ class AgentClient {
  private:
   class Session;
 
-  absl::Status RunSession();
+  // One session: dial, hello, replay, serve. Sets `welcomed` to when the
+  // coordinator accepted it, if it did.
+  absl::Status RunSession(std::optional<absl::Time>* welcomed);
+  // Waits up to connect_timeout for the channel to connect, after resetting
+  // gRPC's own reconnection backoff; false when it did not (or on Stop()).
+  bool Dial();
   // Puts the spool's jobs in `unacknowledged_`.
   void LoadSpool();
   // Writes `job` to the spool (when there is one) and keeps it in memory.
@@ -103,6 +110,7 @@ class AgentClient {
   const AgentClientOptions options_;
   const v1::HardwareReport hardware_;
   JobExecutor* const executor_;
+  const std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::AgentService::Stub> stub_;
 
   mutable absl::Mutex mu_;

@@ -23,6 +23,14 @@ constexpr Command kCommands[] = {
      "one job, locally"},
     {"probe", benchfleet::agent_cli::ProbeCommand,
      "probe [--format=table|json]: the hardware and software report"},
+    {"models", benchfleet::agent_cli::ModelsCommand,
+     "models [--format=table|json] [--batch=N] [--input=CxHxW] "
+     "[--models=NAME,...]: cost of every zoo model"},
+    {"model", benchfleet::agent_cli::ModelCommand,
+     "model NAME|FILE.pt [--breakdown] [--mode=inference|training] "
+     "[--batch=N] [--input=CxHxW]: one model's cost, per kind and module"},
+    {"calibrate", benchfleet::agent_cli::CalibrateCommand,
+     "calibrate [--format=table|json] [--recalibrate]: measured roofs, cached"},
 };
 
 std::string Usage() {

@@ -1,5 +1,6 @@
 #include "agent/model_executor.h"
 
+#include "agent/models/model_path.h"
 #include "agent/runner/runner.h"
 
 namespace benchfleet::agent {
@@ -13,6 +14,16 @@ v1::JobResult ModelExecutor::Execute(const v1::Lease& lease,
       runner::RunJob(spec, lease.job_id(), lease.attempt(), on_sample, &cancelled);
   result.set_device_name(device_name_);
   result.set_host_id(host_id_);
+  // A TorchScript model is identified by its content, not its path. The
+  // runner sets the digest of the bytes it loaded (ZooModel::digest) once it
+  // copies it; until then, and for a file it failed to load, digest it here.
+  if (result.model_digest().empty() && models::IsModelPath(spec.model())) {
+    if (absl::StatusOr<std::string> digest =
+            models::ModelFileDigest(spec.model());
+        digest.ok()) {
+      result.set_model_digest(*std::move(digest));
+    }
+  }
   return result;
 }
 

@@ -34,8 +34,12 @@ void AgentServiceImpl::Watchdog() {
   while (!mu_.AwaitWithTimeout(absl::Condition(&stopping_), tick)) {
     const absl::Time now = clock_->Now();
     for (auto& [context, live] : live_) {
-      if (now - live.last_heard > options_.lease_ttl) {
+      if (now - live.last_heard > options_.lease_ttl && !live.cancelled) {
         // Read() in the session's handler fails; it then releases the lease.
+        std::cerr << "coordinator: agent " << live.agent_id << " silent for "
+                  << (now - live.last_heard) << " (lease TTL "
+                  << options_.lease_ttl << "); ending its session\n";
+        live.cancelled = true;
         context->TryCancel();
       }
     }
@@ -51,6 +55,10 @@ void AgentServiceImpl::Heard(grpc::ServerContext* context) {
 grpc::Status AgentServiceImpl::Connect(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<v1::CoordinatorMessage, v1::AgentMessage>* stream) {
+  Principal principal;
+  if (grpc::Status auth = Authorize(*context, options_.tokens, Role::kAgent, &principal);
+      !auth.ok())
+    return auth;
   v1::AgentMessage message;
   if (!stream->Read(&message)) {
     return grpc::Status(grpc::StatusCode::CANCELLED, "stream ended before hello");
@@ -63,13 +71,19 @@ grpc::Status AgentServiceImpl::Connect(
     return ToGrpcStatus(ok);
   const v1::Hello hello = message.hello();
   const std::string& agent_id = hello.agent_id();
+  // An agent token speaks for the agent ids its name matches, and no other:
+  // results are accepted only for that agent's own leases.
+  if (options_.tokens && !AgentIdAllowed(principal.name, agent_id))
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                        absl::StrCat("token \"", principal.name,
+                                     "\" may not act as agent \"", agent_id, "\""));
   const v1::HardwareReport& hardware = hello.hardware();
   if (absl::Status ok = store_->UpsertAgent(hello, clock_->Now()); !ok.ok())
     return ToGrpcStatus(ok);
 
   {
     absl::MutexLock lock(&mu_);
-    live_[context] = {context, clock_->Now()};
+    live_[context] = {context, clock_->Now(), agent_id};
   }
   std::shared_ptr<Scheduler::Session> session = scheduler_->Open(hello);
   std::mutex write_mu;  // gRPC allows one outstanding Write per stream
@@ -93,7 +107,17 @@ grpc::Status AgentServiceImpl::Connect(
 
   grpc::Status ending = grpc::Status::OK;
   std::string reason = "disconnected";
-  while (ending.ok() && stream->Read(&message)) {
+  bool said_goodbye = false;
+  // Says why ingest stopped: the error, what was refused, and that nothing
+  // of it was acknowledged (the agent replays it after reconnecting).
+  auto ingest_paused = [&](absl::string_view what, const absl::Status& error) {
+    std::cerr << "coordinator: ingest paused for agent " << agent_id
+              << ": cannot store " << what << ": " << error
+              << "; nothing of it was acknowledged, the agent replays it "
+                 "after reconnecting\n";
+    return ToGrpcStatus(error);
+  };
+  while (ending.ok() && !said_goodbye && stream->Read(&message)) {
     Heard(context);
     switch (message.kind_case()) {
       case v1::AgentMessage::kHeartbeat:
@@ -108,7 +132,14 @@ grpc::Status AgentServiceImpl::Connect(
         // On error nothing is stored or acknowledged; the stream ends and the
         // agent replays after reconnecting (UNAVAILABLE: busy or full disk).
         ok = store_->AddSamples(agent_id, samples);
-        if (!ok.ok()) { ending = ToGrpcStatus(ok); break; }
+        if (!ok.ok()) {
+          ending = ingest_paused(
+              absl::StrCat(samples.size(), " samples of job ",
+                           samples.front().job_id(), " attempt ",
+                           samples.front().attempt()),
+              ok);
+          break;
+        }
         v1::CoordinatorMessage ack;
         ack.mutable_ack()->set_job_id(samples.back().job_id());
         ack.mutable_ack()->set_attempt(samples.back().attempt());
@@ -125,7 +156,12 @@ grpc::Status AgentServiceImpl::Connect(
         result.set_host_id(hardware.host_id());
         absl::StatusOr<bool> stored =
             store_->StoreResult(agent_id, result, clock_->Now());
-        if (!stored.ok()) { ending = ToGrpcStatus(stored.status()); break; }
+        if (!stored.ok()) {
+          ending = ingest_paused(absl::StrCat("the result of job ", result.job_id(),
+                                              " attempt ", result.attempt()),
+                                 stored.status());
+          break;
+        }
         scheduler_->JobEnded(session.get(), result.job_id());
         v1::CoordinatorMessage ack;
         ack.mutable_ack()->set_job_id(result.job_id());
@@ -134,6 +170,13 @@ grpc::Status AgentServiceImpl::Connect(
         write(ack);
         break;
       }
+      case v1::AgentMessage::kGoodbye:
+        // The agent is stopping on purpose; a job it still holds is handed
+        // back, not lost.
+        said_goodbye = true;
+        reason = absl::StrCat("said goodbye (",
+                              message.goodbye().reason().substr(0, 200), ")");
+        break;
       default:
         ending = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                               "unexpected message after hello");
@@ -143,8 +186,17 @@ grpc::Status AgentServiceImpl::Connect(
     reason = absl::StrCat("session ended: ", ending.error_message());
     std::cerr << "coordinator: agent " << agent_id << ": " << reason << "\n";
   }
-  if (context->IsCancelled()) reason = "went silent (lease expired)";
-  scheduler_->Close(session.get(), reason);
+  if (said_goodbye) {
+    const int64_t held = scheduler_->RunningJob(agent_id);
+    std::cerr << "coordinator: agent " << agent_id << " " << reason
+              << (held ? absl::StrCat("; job ", held, " goes back to the queue")
+                       : std::string())
+              << "\n";
+    scheduler_->HandBack(session.get(), reason);
+  } else {
+    if (context->IsCancelled()) reason = "went silent (lease expired)";
+    scheduler_->Close(session.get(), reason);
+  }
   dispatcher.join();
   {
     absl::MutexLock lock(&mu_);

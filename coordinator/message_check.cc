@@ -1,6 +1,8 @@
 #include "coordinator/message_check.h"
 
 #include <cmath>
+#include <cstdint>
+#include <limits>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -72,8 +74,12 @@ absl::Status CheckSamples(const v1::SampleBatch& batch, int max_samples) {
   for (const v1::Sample& s : batch.samples()) {
     if (s.job_id() <= 0) return Bad("sample.job_id", s.job_id(), "must be > 0");
     if (s.attempt() <= 0) return Bad("sample.attempt", s.attempt(), "must be > 0");
-    if (s.sequence() < 0)
-      return Bad("sample.sequence", s.sequence(), "must be >= 0");
+    // The ack says samples_through = sequence + 1, which must fit in an
+    // int64 (regression input:
+    // fuzz/corpus/agent_message/samples_last_sequence.bin).
+    if (s.sequence() < 0 ||
+        s.sequence() == std::numeric_limits<int64_t>::max())
+      return Bad("sample.sequence", s.sequence(), "must be in [0, 2^63 - 1)");
     if (s.duration_ns() < 0)
       return Bad("sample.duration_ns", s.duration_ns(), "must be >= 0");
     if (!v1::Phase_IsValid(s.phase()) || s.phase() == v1::PHASE_UNSPECIFIED)

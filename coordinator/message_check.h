@@ -17,7 +17,8 @@ inline constexpr int kMaxLabels = 32;
 // labels, and known device kinds and precisions.
 absl::Status CheckHello(const v1::Hello& hello);
 // INVALID_ARGUMENT naming the field for non-positive ids or attempts,
-// negative sequences or durations, unknown phases, or too many samples.
+// negative durations, sequences outside [0, INT64_MAX) (the ack's
+// samples_through is sequence + 1), unknown phases, or too many samples.
 absl::Status CheckSamples(const v1::SampleBatch& batch, int max_samples);
 // INVALID_ARGUMENT naming the field for bad ids, unknown status, negative or
 // NaN statistics, or an oversized error text.

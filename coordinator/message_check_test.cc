@@ -100,6 +100,14 @@ TEST(CheckSamplesTest, RejectsBadFieldsByName) {
   s.set_sequence(-5);
   ExpectInvalid(CheckSamples(BatchOf(s), 10), "sample.sequence = -5");
 
+  // The ack's samples_through (sequence + 1) must not overflow.
+  s = GoodSample();
+  s.set_sequence(std::numeric_limits<int64_t>::max());
+  ExpectInvalid(CheckSamples(BatchOf(s), 10),
+                "sample.sequence = 9223372036854775807");
+  s.set_sequence(std::numeric_limits<int64_t>::max() - 1);
+  EXPECT_TRUE(CheckSamples(BatchOf(s), 10).ok());
+
   s = GoodSample();
   s.set_duration_ns(-1);
   ExpectInvalid(CheckSamples(BatchOf(s), 10), "sample.duration_ns = -1");

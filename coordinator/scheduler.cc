@@ -125,7 +125,7 @@ std::shared_ptr<Scheduler::Session> Scheduler::Open(const v1::Hello& hello) {
   session->simulated = hello.hardware().simulated();
   absl::MutexLock lock(&mu_);
   auto it = sessions_.find(hello.agent_id());
-  if (it != sessions_.end()) CloseLocked(it->second.get(), "reconnected");
+  if (it != sessions_.end()) CloseLocked(it->second.get(), "reconnected", /*lost=*/true);
   session->closed = shutdown_;
   sessions_[hello.agent_id()] = session;
   return session;
@@ -189,14 +189,26 @@ void Scheduler::JobEnded(Session* session, int64_t job_id) {
     session->job_id = 0;
     session->attempt = 0;
   }
+  // Its result is stored: a later attempt still running elsewhere is wasted
+  // work. That agent reports back a cancelled result, which stores nothing.
+  for (auto& [agent_id, other] : sessions_) {
+    if (other.get() != session && other->job_id == job_id && !other->cancel_sent)
+      other->cancel_wanted = true;
+  }
 }
 
 void Scheduler::Close(Session* session, const std::string& reason) {
   absl::MutexLock lock(&mu_);
-  CloseLocked(session, reason);
+  CloseLocked(session, reason, /*lost=*/true);
 }
 
-void Scheduler::CloseLocked(Session* session, const std::string& reason) {
+void Scheduler::HandBack(Session* session, const std::string& reason) {
+  absl::MutexLock lock(&mu_);
+  CloseLocked(session, reason, /*lost=*/false);
+}
+
+void Scheduler::CloseLocked(Session* session, const std::string& reason,
+                            bool lost) {
   if (session->closed && session->job_id == 0) return;
   session->closed = true;
   auto it = sessions_.find(session->agent_id);
@@ -217,7 +229,7 @@ void Scheduler::CloseLocked(Session* session, const std::string& reason) {
         .IgnoreError();
     return;
   }
-  ++job.lost;
+  if (lost) ++job.lost;
   if (job.lost >= options_.max_attempts) {
     absl::Status failed = store_->FailJob(
         job.job_id, absl::StrCat(cause, "; gave up after ", job.lost,

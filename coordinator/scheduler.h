@@ -62,10 +62,16 @@ class Scheduler {
   // when the job's sweep was cancelled. nullopt once the session is closed.
   std::optional<v1::CoordinatorMessage> NextMessage(Session* session);
   // The session's job `job_id` has its result stored: the agent is idle.
+  // Another agent still running `job_id` (a re-lease that lost the race to
+  // a replayed result) is told to abandon it.
   void JobEnded(Session* session, int64_t job_id);
   // Ends `session`; its leased job goes back to the queue, or fails when it
   // has lost `max_attempts` attempts. `reason` is stored with the attempt.
   void Close(Session* session, const std::string& reason);
+  // Ends `session` because its agent said goodbye: as Close(), except that
+  // its leased job goes back to the front of the queue without counting as
+  // a lost attempt (it was handed back, not lost).
+  void HandBack(Session* session, const std::string& reason);
   // Drops the sweep's queued jobs and asks the agents running
   // `leased_job_ids` to abandon them; returns how many agents were asked.
   int CancelSweep(int64_t sweep_id, const std::vector<int64_t>& leased_job_ids);
@@ -93,7 +99,8 @@ class Scheduler {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool HasJobFor(const Session& session) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Enqueue(QueuedJob job, bool front) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void CloseLocked(Session* session, const std::string& reason)
+  // `lost`: the attempt counts towards max_attempts.
+  void CloseLocked(Session* session, const std::string& reason, bool lost)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   Store* const store_;

@@ -342,6 +342,51 @@ TEST_F(SchedulerTest, JobFailsAfterMaxAttemptsLost) {
   EXPECT_EQ(next.attempt(), 1);
 }
 
+// An agent stopped with SIGTERM hands its job back: it is leased again at
+// once, and the hand-back is not a lost attempt (max_attempts = 1 would
+// otherwise fail the job).
+TEST_F(SchedulerTest, HandedBackJobIsRequeuedFirstWithoutCountingAsLost) {
+  options_.max_attempts = 1;
+  Restart();
+  const std::vector<int64_t> jobs = AddSweep(2);
+  auto a = scheduler_->Open(HelloFrom("agent-a"));
+  ASSERT_EQ(LeaseNow(a.get()).job_id(), jobs[0]);
+  scheduler_->HandBack(a.get(), "said goodbye");
+  EXPECT_FALSE(scheduler_->IsConnected("agent-a"));
+  EXPECT_EQ(StoredJob(jobs[0]).state, v1::JOB_STATE_PENDING);
+
+  auto b = scheduler_->Open(HelloFrom("agent-b"));
+  const v1::Lease again = LeaseNow(b.get());
+  EXPECT_EQ(again.job_id(), jobs[0]);
+  EXPECT_EQ(again.attempt(), 2);
+  Finish(b.get(), again);
+  EXPECT_EQ(StoredJob(jobs[0]).state, v1::JOB_STATE_DONE);
+}
+
+// A replayed result of attempt 1 arrives while attempt 2 runs elsewhere:
+// the job is done, and the agent running attempt 2 is told to abandon it.
+TEST_F(SchedulerTest, StoredResultCancelsTheAttemptRunningElsewhere) {
+  const std::vector<int64_t> jobs = AddSweep(1);
+  auto a = scheduler_->Open(HelloFrom("a"));
+  const v1::Lease first = LeaseNow(a.get());
+  scheduler_->Close(a.get(), "stream broken");
+  auto b = scheduler_->Open(HelloFrom("b"));
+  const v1::Lease second = LeaseNow(b.get());
+  ASSERT_EQ(second.attempt(), 2);
+
+  auto a_again = scheduler_->Open(HelloFrom("a"));
+  Finish(a_again.get(), first);
+  std::optional<v1::CoordinatorMessage> message = scheduler_->NextMessage(b.get());
+  ASSERT_TRUE(message.has_value());
+  ASSERT_TRUE(message->has_cancel()) << message->DebugString();
+  EXPECT_EQ(message->cancel().job_id(), jobs[0]);
+
+  // b's cancelled attempt ends without failing or reopening the job.
+  scheduler_->Close(b.get(), "disconnected");
+  EXPECT_EQ(StoredJob(jobs[0]).state, v1::JOB_STATE_DONE);
+  EXPECT_EQ(StoredJob(jobs[0]).attempt, 1);
+}
+
 TEST_F(SchedulerTest, OpenWithSameAgentIdClosesOlderIdleSession) {
   auto old_session = scheduler_->Open(HelloFrom("a"));
   AsyncLease waiting(scheduler_.get(), old_session.get());

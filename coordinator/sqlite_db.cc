@@ -1,10 +1,18 @@
 #include "coordinator/sqlite_db.h"
 
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include <algorithm>
+#include <string>
+
 #include "absl/strings/str_cat.h"
 
 namespace benchfleet::coordinator {
 
-absl::StatusOr<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path) {
+absl::StatusOr<std::unique_ptr<SqliteDb>> SqliteDb::Open(
+    const std::string& path, absl::Duration busy_timeout) {
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(
       path.c_str(), &db,
@@ -16,16 +24,56 @@ absl::StatusOr<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path
         absl::StrCat("cannot open database ", path, ": ", message));
   }
   // Wait for a competing writer (another process) rather than fail at once.
-  sqlite3_busy_timeout(db, 5000);
+  sqlite3_busy_timeout(
+      db, static_cast<int>(std::clamp<int64_t>(
+              absl::ToInt64Milliseconds(busy_timeout), 0, 1 << 30)));
   return std::unique_ptr<SqliteDb>(new SqliteDb(db));
 }
 
 SqliteDb::~SqliteDb() { sqlite3_close(db_); }
 
+namespace {
+
+// Why a write to the database at `path` may have failed for want of room,
+// or "" when neither cause applies. SQLite reports ENOSPC as SQLITE_FULL,
+// but a write past the process's file size limit (EFBIG) or a disk quota
+// (EDQUOT) only as a generic I/O error, and by then errno is gone.
+std::string OutOfRoom(const char* path) {
+  if (!path || !*path) return "";
+  rlimit limit;
+  if (getrlimit(RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+    for (const std::string& file : {std::string(path), absl::StrCat(path, "-wal")}) {
+      struct stat st;
+      // A write that would cross the limit fails; allow for one SQLite page
+      // (64 KiB at most) past the current end.
+      if (stat(file.c_str(), &st) == 0 &&
+          static_cast<uint64_t>(st.st_size) + (64 << 10) >= limit.rlim_cur)
+        return absl::StrCat(file, " reached the file size limit (RLIMIT_FSIZE) of ",
+                            limit.rlim_cur, " bytes");
+    }
+  }
+  std::string dir = path;
+  dir = dir.find('/') == std::string::npos ? "." : dir.substr(0, dir.rfind('/') + 1);
+  struct statvfs fs;
+  if (statvfs(dir.c_str(), &fs) == 0 &&
+      static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize < (1u << 20))
+    return absl::StrCat("only ", static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize,
+                        " bytes are free on the file system of ", dir);
+  return "";
+}
+
+}  // namespace
+
 absl::Status SqliteDb::Error(absl::string_view what) const {
   const int code = sqlite3_errcode(db_) & 0xff;
-  const std::string message =
+  std::string message =
       absl::StrCat(what, ": ", sqlite3_errmsg(db_), " (sqlite code ", code, ")");
+  if (sqlite3_extended_errcode(db_) == SQLITE_IOERR_WRITE) {
+    if (std::string cause = OutOfRoom(sqlite3_db_filename(db_, "main")); !cause.empty())
+      message = absl::StrCat(what, ": database or disk is full: ", cause, " (",
+                             sqlite3_errmsg(db_), ", sqlite code ",
+                             sqlite3_extended_errcode(db_), ")");
+  }
   if (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_FULL ||
       code == SQLITE_IOERR) {
     return absl::UnavailableError(message);

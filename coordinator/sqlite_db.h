@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace benchfleet::coordinator {
 
@@ -20,8 +21,11 @@ class SqliteStatement;
 // One open database connection. Not thread-safe: callers serialise access.
 class SqliteDb {
  public:
-  // Opens (creating if needed) the database file at `path`.
-  static absl::StatusOr<std::unique_ptr<SqliteDb>> Open(const std::string& path);
+  // Opens (creating if needed) the database file at `path`. A statement
+  // that finds the database locked by another connection retries for up to
+  // `busy_timeout`, then fails with UNAVAILABLE.
+  static absl::StatusOr<std::unique_ptr<SqliteDb>> Open(
+      const std::string& path, absl::Duration busy_timeout = absl::Seconds(5));
   ~SqliteDb();
 
   // Runs one or more statements without results.
@@ -33,7 +37,11 @@ class SqliteDb {
   sqlite3* raw() const { return db_; }
 
   // Maps the last SQLite error to a status: UNAVAILABLE for busy, locked and
-  // full disks (a retry may succeed), INTERNAL otherwise.
+  // full disks (a retry may succeed), INTERNAL otherwise. A failed write
+  // that is explained by a lack of room (the process's file size limit is
+  // reached, or under 1 MiB is free), which SQLite reports as a mere I/O
+  // error, says "database or disk is full" and why, as SQLite itself says
+  // for ENOSPC: operators see the same words for every kind of full disk.
   absl::Status Error(absl::string_view what) const;
 
  private:

@@ -89,8 +89,8 @@ absl::StatusOr<Message> ParseBlob(const std::string& blob, absl::string_view wha
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(
-    const std::string& path) {
-  ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db, SqliteDb::Open(path));
+    const std::string& path, absl::Duration busy_timeout) {
+  ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db, SqliteDb::Open(path, busy_timeout));
   std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(db)));
   absl::MutexLock lock(&store->mu_);
   RETURN_IF_ERROR(store->db_->Exec(

@@ -16,7 +16,10 @@ class SqliteStore : public Store {
  public:
   // Opens or creates the database at `path` and migrates its schema to the
   // current version. INVALID_ARGUMENT for a schema newer than this binary.
-  static absl::StatusOr<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+  // A write that finds the database locked by another process waits up to
+  // `busy_timeout`, then fails with UNAVAILABLE and changes nothing.
+  static absl::StatusOr<std::unique_ptr<SqliteStore>> Open(
+      const std::string& path, absl::Duration busy_timeout = absl::Seconds(5));
 
   absl::Status UpsertAgent(const v1::Hello& hello, absl::Time now) override;
   absl::Status TouchAgent(const std::string& agent_id, absl::Time now) override;

@@ -48,13 +48,21 @@ int LineOf(const google::protobuf::Message& message,
     absl::string_view name = parts[i];
     int index = -1;
     if (size_t bracket = name.find('['); bracket != absl::string_view::npos) {
-      if (!absl::SimpleAtoi(name.substr(bracket + 1, name.size() - bracket - 2), &index))
+      if (!absl::SimpleAtoi(name.substr(bracket + 1, name.size() - bracket - 2),
+                            &index) ||
+          index < 0)
         return 0;
       name = name.substr(0, bracket);
     }
     const google::protobuf::FieldDescriptor* field =
         descriptor->FindFieldByName(std::string(name));
     if (field == nullptr) return 0;
+    // ParseInfoTree wants an index for a repeated field (a map such as
+    // "selector = ..." is one; its first entry stands for it) and none for a
+    // singular one: libprotobuf throws a FatalException otherwise
+    // (regression input: fuzz/corpus/sweep_spec/selector_error_line.textproto).
+    if (field->is_repeated() && index < 0) index = 0;
+    if (!field->is_repeated() && index >= 0) return 0;
     if (i + 1 == parts.size() || field->message_type() == nullptr) {
       auto location = node->GetLocation(field, index);
       // Elements of a "[a, b]" list have no location of their own: use the
@@ -62,7 +70,7 @@ int LineOf(const google::protobuf::Message& message,
       if (location.line < 0 && index > 0) location = node->GetLocation(field, 0);
       return location.line >= 0 ? location.line + 1 : 0;
     }
-    node = node->GetTreeForNested(field, index < 0 ? -1 : index);
+    node = node->GetTreeForNested(field, index);
     if (node == nullptr) return 0;
     descriptor = field->message_type();
   }
@@ -197,14 +205,24 @@ absl::StatusOr<std::vector<v1::BenchmarkSpec>> ExpandSweep(
   if (inputs.empty()) inputs.push_back(nullptr);  // the model's default
   const int repeat = std::max(1, spec.repeat());
 
-  const int64_t total = static_cast<int64_t>(spec.models_size()) *
-                        spec.batch_sizes_size() * modes.size() *
-                        precisions.size() * inputs.size() * devices.size() *
-                        thread_counts.size() * repeat;
-  if (total > kMaxJobsPerSweep) {
+  // Each list may be long (a packed enum costs one byte per entry), so the
+  // product of eight lengths can pass 2^63: multiply with overflow checks,
+  // or a wrapped count passes the limit below (regression input:
+  // fuzz/corpus/sweep_spec/job_count_overflow.binpb).
+  int64_t total = 1;
+  bool overflow = false;
+  for (const size_t factor :
+       {static_cast<size_t>(spec.models_size()),
+        static_cast<size_t>(spec.batch_sizes_size()), modes.size(),
+        precisions.size(), inputs.size(), devices.size(), thread_counts.size(),
+        static_cast<size_t>(repeat)}) {
+    overflow = overflow || __builtin_mul_overflow(total, factor, &total);
+  }
+  if (overflow || total > kMaxJobsPerSweep) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "sweep expands to ", total, " jobs; at most ", kMaxJobsPerSweep,
-        " are allowed"));
+        "sweep expands to ",
+        overflow ? std::string("more than 2^63") : absl::StrCat(total),
+        " jobs; at most ", kMaxJobsPerSweep, " are allowed"));
   }
 
   std::vector<v1::BenchmarkSpec> jobs;

@@ -221,6 +221,28 @@ TEST(ExpandSweepTest, TooManyJobsIsRejectedWithTheLimit) {
   ExpectInvalid(spec, "10100 jobs");
   ExpectInvalid(spec, std::to_string(kMaxJobsPerSweep));
 
+  // Lengths whose product passes 2^63 (256^6 x 512 x 100) must not wrap
+  // around to a count under the limit (found while writing
+  // //fuzz:sweep_spec_fuzzer).
+  v1::SweepSpec overflow;
+  overflow.set_name("overflow");
+  for (int i = 0; i < 256; ++i) {
+    overflow.add_models("resnet18");
+    overflow.add_batch_sizes(1);
+    overflow.add_modes(v1::MODE_INFERENCE);
+    overflow.add_precisions(v1::PRECISION_FP32);
+    overflow.add_devices(v1::DEVICE_KIND_CPU);
+    overflow.add_thread_counts(0);
+  }
+  for (int i = 0; i < 512; ++i) {
+    v1::InputShape* input = overflow.add_inputs();
+    input->set_channels(1);
+    input->set_height(1);
+    input->set_width(1);
+  }
+  overflow.set_repeat(100);
+  ExpectInvalid(overflow, "more than 2^63 jobs");
+
   // Exactly the limit is fine.
   spec.mutable_models()->RemoveLast();
   absl::StatusOr<std::vector<v1::BenchmarkSpec>> jobs = ExpandSweep(spec);
@@ -294,6 +316,17 @@ TEST(ParseSweepTextTest, SemanticErrorsNameTheLine) {
       "bad.textproto");
   ASSERT_FALSE(spec.ok());
   EXPECT_NE(spec.status().message().find("line 7: inputs[1].height = 0"),
+            std::string::npos)
+      << spec.status().message();
+
+  // A map field's error points at its first entry (libprotobuf used to
+  // throw here: found by //fuzz:sweep_spec_fuzzer).
+  spec = ParseSweepText(
+      "name: \"s\"\nmodels: \"resnet18\"\nbatch_sizes: 1\n"
+      "selector { key: \"\" value: \"x\" }\n",
+      "bad.textproto");
+  ASSERT_FALSE(spec.ok());
+  EXPECT_NE(spec.status().message().find("bad.textproto: line 4: selector = "),
             std::string::npos)
       << spec.status().message();
 }

@@ -70,7 +70,7 @@ TEST_F(FleetE2eTest, SweepRunsOnRealAgentAndSurvivesRestart) {
   ASSERT_TRUE(agent
                   .Start({Runfile("benchfleet/agent/agent"), "serve",
                           "--coordinator=" + target_, "--agent_id=e2e-agent",
-                          "--threads=1"},
+                          "--threads=1", "--spool_dir=" + dir_ + "/spool"},
                          dir_ + "/agent.log")
                   .ok());
 

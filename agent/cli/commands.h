@@ -16,6 +16,13 @@ int ServeCommand(const Args& args);
 int RunCommand(const Args& args);
 // agent probe [--format=table|json]
 int ProbeCommand(const Args& args);
+// agent calibrate [--format=table|json] [--recalibrate] [--calibrate_quick]
+int CalibrateCommand(const Args& args);
+// agent models [--format=table|json] [--batch=N] [--input=CxHxW]
+//              [--models=NAME,...]
+int ModelsCommand(const Args& args);
+// agent model NAME|FILE.pt [--breakdown] [--mode=...] [--batch] [--input]
+int ModelCommand(const Args& args);
 
 }  // namespace benchfleet::agent_cli
 

@@ -9,12 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/ascii.h"
+#include "absl/strings/strip.h"
 
 namespace benchfleet::hw {
 namespace {
@@ -53,7 +53,55 @@ std::string LoadedBlas() {
   return "";
 }
 
+// What the loaded BLAS says about itself, through its own query functions
+// found with dlsym (never linked): OpenBLAS's build config and kernel core,
+// MKL's version string.
+void DescribeBlas(v1::SoftwareInfo* sw) {
+  using GetString = char* (*)();
+  using GetInt = int (*)();
+  auto config =
+      reinterpret_cast<GetString>(dlsym(RTLD_DEFAULT, "openblas_get_config"));
+  auto corename =
+      reinterpret_cast<GetString>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+  auto threads =
+      reinterpret_cast<GetInt>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+  if (config != nullptr) {
+    std::string text = config();
+    if (corename != nullptr) absl::StrAppend(&text, "; core ", corename());
+    sw->set_blas_config(text);
+    if (threads != nullptr) sw->set_blas_threads(threads());
+    return;
+  }
+  using MklVersion = void (*)(char*, int);
+  auto mkl = reinterpret_cast<MklVersion>(
+      dlsym(RTLD_DEFAULT, "mkl_get_version_string"));
+  if (mkl != nullptr) {
+    char buffer[256] = {};
+    mkl(buffer, sizeof(buffer));
+    sw->set_blas_config(buffer);
+    auto mkl_threads =
+        reinterpret_cast<GetInt>(dlsym(RTLD_DEFAULT, "mkl_get_max_threads"));
+    if (mkl_threads != nullptr) sw->set_blas_threads(mkl_threads());
+  }
+}
+
 }  // namespace
+
+std::string OneDnnVersionFromConfig(const std::string& config) {
+  // at::show_config() writes "Intel(R) MKL-DNN v2.6.3 (Git Hash ...)" or
+  // "Intel(R) oneAPI Deep Neural Network Library (oneDNN) v3.1.1 (...)".
+  for (absl::string_view line : absl::StrSplit(config, '\n')) {
+    if (!absl::StrContains(line, "MKL-DNN") &&
+        !absl::StrContains(line, "oneDNN"))
+      continue;
+    const size_t v = line.find(" v");
+    if (v == absl::string_view::npos) continue;
+    absl::string_view rest = line.substr(v + 2);
+    const size_t end = rest.find(' ');
+    return std::string(rest.substr(0, end));
+  }
+  return "";
+}
 
 std::string BlasVendorFromPath(const std::string& path) {
   if (path.empty()) return "unknown";
@@ -66,11 +114,12 @@ std::string BlasVendorFromPath(const std::string& path) {
 
 void ProbeSoftware(v1::HardwareReport* report) {
   v1::SoftwareInfo* sw = report->mutable_software();
-  sw->set_libtorch_version(absl::StrCat(TORCH_VERSION_MAJOR, ".",
-                                        TORCH_VERSION_MINOR, ".",
-                                        TORCH_VERSION_PATCH));
+  sw->set_libtorch_version(absl::StrCat(
+      TORCH_VERSION_MAJOR, ".", TORCH_VERSION_MINOR, ".", TORCH_VERSION_PATCH));
   sw->set_blas_library(LoadedBlas());
   sw->set_blas_vendor(BlasVendorFromPath(sw->blas_library()));
+  DescribeBlas(sw);
+  sw->set_onednn_version(OneDnnVersionFromConfig(at::show_config()));
   sw->set_intra_op_threads(at::get_num_threads());
   sw->set_inter_op_threads(at::get_num_interop_threads());
   sw->set_cuda_available(torch::cuda::is_available());

@@ -13,8 +13,13 @@ namespace benchfleet::hw {
 // "reference" (netlib) or "unknown".
 std::string BlasVendorFromPath(const std::string& path);
 
-// Fills the LibTorch, BLAS, compiler and thread fields of `software`, and
-// adds a warning to `report` when the BLAS is the slow reference one.
+// The oneDNN (MKL-DNN) version named in at::show_config() output, e.g.
+// "2.6.3"; "" when LibTorch was built without it.
+std::string OneDnnVersionFromConfig(const std::string& config);
+
+// Fills the LibTorch, oneDNN, BLAS (path, vendor, its own configuration
+// and thread count), compiler and thread fields of `software`, and adds a
+// warning to `report` when the BLAS is the slow reference one.
 void ProbeSoftware(v1::HardwareReport* report);
 
 }  // namespace benchfleet::hw

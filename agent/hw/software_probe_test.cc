@@ -17,6 +17,19 @@ TEST(SoftwareProbeTest, ClassifiesBlasPaths) {
   EXPECT_EQ(BlasVendorFromPath(""), "unknown");
 }
 
+TEST(SoftwareProbeTest, FindsOneDnnVersion) {
+  EXPECT_EQ(
+      OneDnnVersionFromConfig(
+          "PyTorch built with:\n  - GCC 12.2\n  - Intel(R) MKL-DNN v2.6.3 "
+          "(Git Hash N/A)\n  - OpenMP 201511\n"),
+      "2.6.3");
+  EXPECT_EQ(OneDnnVersionFromConfig(
+                "  - Intel(R) oneAPI Deep Neural Network Library (oneDNN) "
+                "v3.1.1 (Git Hash 64f6bcbcbab628e96f33a62c3e975f8535a7bde4)"),
+            "3.1.1");
+  EXPECT_EQ(OneDnnVersionFromConfig("  - GCC 12.2\n"), "");
+}
+
 TEST(SoftwareProbeTest, ReportsLibTorchAndLoadedBlas) {
   // Run a GEMM first so the BLAS is certainly mapped.
   torch::mm(torch::ones({64, 64}), torch::ones({64, 64}));
@@ -27,6 +40,12 @@ TEST(SoftwareProbeTest, ReportsLibTorchAndLoadedBlas) {
   EXPECT_FALSE(report.software().blas_library().empty());
   EXPECT_NE(report.software().blas_vendor(), "unknown");
   EXPECT_GE(report.software().intra_op_threads(), 1);
+  if (report.software().blas_vendor() == "openblas") {
+    EXPECT_NE(report.software().blas_config().find("OpenBLAS"),
+              std::string::npos)
+        << report.software().blas_config();
+    EXPECT_GE(report.software().blas_threads(), 1);
+  }
 }
 
 }  // namespace

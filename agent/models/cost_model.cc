@@ -1,6 +1,8 @@
 #include "agent/models/cost_model.h"
 
+#include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/record_function.h>
+#include <torch/library.h>
 
 #include <array>
 #include <cmath>
@@ -8,6 +10,7 @@
 #include <exception>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <set>
 #include <string>
@@ -167,11 +170,14 @@ void ForEachTensor(const std::vector<c10::IValue>& values, Fn fn) {
   }
 }
 
-// One costed operator call.
+// One costed operator call, with the figures of both modes: the observed
+// forward is the same for both (eval(), inference mode), so only batch norm's
+// forward FLOPs and the backward differ.
 struct OpRecord {
   Kind kind = Kind::kOther;
-  double forward_flops = 0;
-  double backward_flops = 0;
+  double forward_flops = 0;           // MODE_INFERENCE
+  double training_forward_flops = 0;  // MODE_TRAINING
+  double backward_flops = 0;          // MODE_TRAINING
   int64_t activation_bytes = 0;
   int64_t params = 0;  // parameters read for the first time here
   int owner = -1;      // index of the module owning a parameter input
@@ -220,8 +226,7 @@ ModuleIndex IndexModules(torch::nn::Module& root) {
 // nest strictly (LIFO), so a stack of frames mirrors the call tree.
 class Recorder {
  public:
-  Recorder(const ModuleIndex& index, bool training)
-      : index_(index), training_(training) {
+  explicit Recorder(const ModuleIndex& index) : index_(index) {
     for (const c10::TensorImpl* impl : index.trainable) {
       needs_grad_.insert(impl);
     }
@@ -388,7 +393,8 @@ class Recorder {
         break;
       }
       case Rule::kBatchNorm:
-        r.forward_flops = (training_ ? 5 : 2) * y_numel;
+        r.forward_flops = 2 * y_numel;
+        r.training_forward_flops = 5 * y_numel;
         break;
       case Rule::kPerOutput:
         r.forward_flops = spec.per_element * y_numel;
@@ -414,19 +420,20 @@ class Recorder {
       case Rule::kFree:
         break;
     }
+    if (spec.rule != Rule::kBatchNorm) {
+      r.training_forward_flops = r.forward_flops;
+    }
     if (spec.kind == Kind::kConvolution || spec.kind == Kind::kLinear) {
-      r.forward_flops = mac_flops + add_flops;
-      if (training_) {
-        // One multiply-add pass per operand that needs a gradient; a sum
-        // over the output for the added term (bias gradient).
-        if (a != nullptr && NeedsGrad(*a)) r.backward_flops += mac_flops;
-        if (b != nullptr && NeedsGrad(*b)) r.backward_flops += mac_flops;
-        if (addend != nullptr && NeedsGrad(*addend)) {
-          r.backward_flops += add_flops;
-        }
+      r.forward_flops = r.training_forward_flops = mac_flops + add_flops;
+      // One multiply-add pass per operand that needs a gradient; a sum over
+      // the output for the added term (bias gradient).
+      if (a != nullptr && NeedsGrad(*a)) r.backward_flops += mac_flops;
+      if (b != nullptr && NeedsGrad(*b)) r.backward_flops += mac_flops;
+      if (addend != nullptr && NeedsGrad(*addend)) {
+        r.backward_flops += add_flops;
       }
-    } else if (training_ && any_input_needs_grad) {
-      r.backward_flops = r.forward_flops;
+    } else if (any_input_needs_grad) {
+      r.backward_flops = r.training_forward_flops;
     }
     ForEachTensor(out, [&](const at::Tensor& t) {
       r.activation_bytes += static_cast<int64_t>(t.nbytes());
@@ -449,7 +456,6 @@ class Recorder {
   }
 
   const ModuleIndex& index_;
-  const bool training_;
   int suppressed_ = 0;  // depth inside a costed operator, itself included
   std::vector<Frame> stack_;
   Frame root_;
@@ -568,12 +574,77 @@ std::vector<std::string> Attribute(const std::vector<OpRecord>& records,
   return paths;
 }
 
-void Accumulate(const OpRecord& r, v1::LayerCost& cost) {
-  cost.set_forward_flops(cost.forward_flops() + r.forward_flops);
-  cost.set_backward_flops(cost.backward_flops() + r.backward_flops);
+// What one observed forward saw: enough for the figures of either mode.
+struct Observation {
+  ModuleIndex index;
+  std::vector<OpRecord> records;
+  std::vector<std::string> paths;  // records[i] is attributed to paths[i]
+  std::set<std::string> unknown;
+  int64_t input_bytes = 0;
+};
+
+// The figures of one record in one mode.
+struct ModeFlops {
+  double forward = 0;
+  double backward = 0;
+};
+
+ModeFlops FlopsIn(const OpRecord& r, bool training) {
+  return training ? ModeFlops{r.training_forward_flops, r.backward_flops}
+                  : ModeFlops{r.forward_flops, 0};
+}
+
+void Accumulate(const OpRecord& r, bool training, v1::LayerCost& cost) {
+  const ModeFlops flops = FlopsIn(r, training);
+  cost.set_forward_flops(cost.forward_flops() + flops.forward);
+  cost.set_backward_flops(cost.backward_flops() + flops.backward);
   cost.set_params(cost.params() + r.params);
   cost.set_activation_bytes(cost.activation_bytes() + r.activation_bytes);
   cost.set_calls(cost.calls() + 1);
+}
+
+// The CostFigures of `seen` in MODE_TRAINING when `training`, else
+// MODE_INFERENCE.
+v1::CostFigures Summarize(const Observation& seen, bool training) {
+  v1::CostFigures cost;
+  std::array<v1::LayerCost, kNumKinds> by_kind;
+  std::map<std::pair<std::string, int>, int> module_entry;
+  for (size_t i = 0; i < seen.records.size(); ++i) {
+    const OpRecord& r = seen.records[i];
+    const int kind = static_cast<int>(r.kind);
+    Accumulate(r, training, by_kind[kind]);
+    auto [it, added] = module_entry.emplace(
+        std::make_pair(seen.paths[i], kind), cost.by_module_size());
+    if (added) {
+      v1::LayerCost* entry = cost.add_by_module();
+      entry->set_name(seen.paths[i].empty() ? "(root)" : seen.paths[i]);
+      entry->set_kind(KindName(r.kind));
+    }
+    Accumulate(r, training, *cost.mutable_by_module(it->second));
+    const ModeFlops flops = FlopsIn(r, training);
+    cost.set_forward_flops(cost.forward_flops() + flops.forward);
+    cost.set_backward_flops(cost.backward_flops() + flops.backward);
+    cost.set_activation_bytes(cost.activation_bytes() + r.activation_bytes);
+  }
+  for (int k = 0; k < kNumKinds; ++k) {
+    if (by_kind[k].calls() == 0) continue;
+    by_kind[k].set_name(kKindNames[k]);
+    by_kind[k].set_kind(kKindNames[k]);
+    *cost.add_by_kind() = std::move(by_kind[k]);
+  }
+  for (const std::string& name : seen.unknown) cost.add_unknown_ops(name);
+  const int64_t param_bytes = seen.index.param_bytes;
+  cost.set_params(seen.index.params);
+  cost.set_param_bytes(param_bytes);
+  cost.set_traffic_bytes(param_bytes + seen.input_bytes +
+                         2 * cost.activation_bytes());
+  cost.set_footprint_bytes(seen.input_bytes + param_bytes +
+                           2 * cost.activation_bytes());
+  cost.set_intensity(cost.traffic_bytes() > 0
+                         ? cost.forward_flops() /
+                               static_cast<double>(cost.traffic_bytes())
+                         : 0.0);
+  return cost;
 }
 
 std::string Describe(absl::string_view model_name, int batch,
@@ -583,12 +654,132 @@ std::string Describe(absl::string_view model_name, int batch,
                       input.width());
 }
 
-}  // namespace
+// The output of a convolution on the meta device: LibTorch 1.13 has no meta
+// kernel for it in C++ (Python registers one in torch/_meta_registrations.py).
+// Shapes as torch.nn.Conv*d's documentation: out = (in + 2p - d(k-1) - 1) / s
+// + 1, transposed out = (in - 1)s - 2p + d(k-1) + output_padding + 1.
+at::Tensor ConvolutionMeta(const at::Tensor& input, const at::Tensor& weight,
+                           const c10::optional<at::Tensor>& /*bias*/,
+                           at::IntArrayRef stride, at::IntArrayRef padding,
+                           at::IntArrayRef dilation, bool transposed,
+                           at::IntArrayRef output_padding, int64_t groups) {
+  TORCH_CHECK(input.dim() >= 3 && weight.dim() == input.dim(),
+              "convolution (meta): expected batched input and a weight of "
+              "the same rank, got ", input.sizes(), " and ", weight.sizes());
+  // The CPU kernel's check, which a wrong --input must still fail.
+  const int64_t expected_channels =
+      transposed ? weight.size(0) : weight.size(1) * groups;
+  TORCH_CHECK(input.size(1) == expected_channels,
+              "Given groups=", groups, ", weight of size ", weight.sizes(),
+              ", expected input", input.sizes(), " to have ",
+              expected_channels, " channels, but got ", input.size(1),
+              " channels instead");
+  // A one-element list stands for every spatial dimension.
+  auto at = [](at::IntArrayRef values, int64_t i, int64_t otherwise) {
+    if (values.empty()) return otherwise;
+    return values.size() == 1 ? values[0] : values[i];
+  };
+  std::vector<int64_t> shape = {
+      input.size(0), transposed ? weight.size(1) * groups : weight.size(0)};
+  for (int64_t i = 0; i + 2 < input.dim(); ++i) {
+    const int64_t in = input.size(i + 2);
+    const int64_t k = weight.size(i + 2);
+    const int64_t s = at(stride, i, 1);
+    const int64_t p = at(padding, i, 0);
+    const int64_t d = at(dilation, i, 1);
+    const int64_t out =
+        transposed ? (in - 1) * s - 2 * p + d * (k - 1) +
+                         at(output_padding, i, 0) + 1
+                   : (in + 2 * p - d * (k - 1) - 1) / s + 1;
+    TORCH_CHECK(out > 0, "convolution (meta): input ", input.sizes(),
+                " too small for kernel ", weight.sizes());
+    shape.push_back(out);
+  }
+  return at::empty(shape, input.options());
+}
 
-absl::StatusOr<v1::CostFigures> ComputeCost(absl::string_view model_name,
-                                            torch::nn::AnyModule& module,
-                                            const v1::InputShape& input,
-                                            int batch, v1::Mode mode) {
+// Adaptive pooling to `output_size`: the leading dimensions, then it.
+at::Tensor AdaptiveAvgPool2dMeta(const at::Tensor& input,
+                                 at::IntArrayRef output_size) {
+  TORCH_CHECK((input.dim() == 3 || input.dim() == 4) &&
+                  output_size.size() == 2,
+              "adaptive_avg_pool2d (meta): bad input ", input.sizes());
+  std::vector<int64_t> shape(input.sizes().begin(), input.sizes().end() - 2);
+  shape.insert(shape.end(), output_size.begin(), output_size.end());
+  return at::empty(shape, input.options());
+}
+
+// Batch norm: an output like the input, and the saved batch statistics
+// (per channel in training, empty in inference, as the CPU kernel).
+std::tuple<at::Tensor, at::Tensor, at::Tensor> NativeBatchNormMeta(
+    const at::Tensor& input, const c10::optional<at::Tensor>& /*weight*/,
+    const c10::optional<at::Tensor>& /*bias*/,
+    const c10::optional<at::Tensor>& running_mean,
+    const c10::optional<at::Tensor>& /*running_var*/, bool training,
+    double /*momentum*/, double /*eps*/) {
+  TORCH_CHECK(input.dim() >= 2, "batch_norm (meta): bad input ",
+              input.sizes());
+  if (running_mean.has_value() && running_mean->defined()) {
+    TORCH_CHECK(running_mean->numel() == input.size(1),
+                "running_mean should contain ", input.size(1),
+                " elements not ", running_mean->numel());
+  }
+  const int64_t saved = training ? input.size(1) : 0;
+  return {at::empty_like(input), at::empty({saved}, input.options()),
+          at::empty({saved}, input.options())};
+}
+
+// An elementwise operator: an output like the input.
+at::Tensor UnaryMeta(const at::Tensor& input) { return at::empty_like(input); }
+
+// Registers the meta kernels shape_only needs and LibTorch 1.13 lacks in
+// C++, once, and each only where it is missing (a later LibTorch may bring
+// its own; registering twice would abort).
+void EnsureMetaKernels() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    auto missing = [](const char* name) {
+      const auto op = c10::Dispatcher::singleton().findSchema({name, ""});
+      return op.has_value() &&
+             !op->hasKernelForDispatchKey(c10::DispatchKey::Meta);
+    };
+    static auto* const library =
+        new torch::Library(torch::Library::IMPL, "aten", c10::DispatchKey::Meta,
+                           __FILE__, __LINE__);
+    if (missing("aten::convolution_overrideable")) {
+      library->impl("convolution_overrideable", TORCH_FN(ConvolutionMeta));
+    }
+    if (missing("aten::_adaptive_avg_pool2d")) {
+      library->impl("_adaptive_avg_pool2d", TORCH_FN(AdaptiveAvgPool2dMeta));
+    }
+    if (missing("aten::relu")) library->impl("relu", TORCH_FN(UnaryMeta));
+    if (missing("aten::native_batch_norm")) {
+      library->impl("native_batch_norm", TORCH_FN(NativeBatchNormMeta));
+    }
+  });
+}
+
+// Moves every parameter and buffer of `root` to the meta device in place:
+// each keeps its TensorImpl (so the index's identities, the module's own
+// handles and requires_grad stay valid) but now holds sizes and a dtype and
+// no data; its CPU memory is freed. nn::Module::to(kMeta) cannot do this:
+// Tensor::set_data refuses to change a tensor's backend.
+void MoveToMeta(torch::nn::Module& root) {
+  torch::NoGradGuard no_grad;
+  auto move = [](const at::Tensor& t) {
+    if (!t.defined() || t.is_meta()) return;
+    t.unsafeGetTensorImpl()->shallow_copy_from(
+        t.detach().to(at::kMeta).getIntrusivePtr());
+  };
+  for (const auto& p : root.parameters(/*recurse=*/true)) move(p);
+  for (const auto& b : root.buffers(/*recurse=*/true)) move(b);
+}
+
+// Runs the forward once under the observer (see the header's method).
+absl::StatusOr<Observation> Observe(absl::string_view model_name,
+                                    torch::nn::AnyModule& module,
+                                    const v1::InputShape& input, int batch,
+                                    const CostOptions& options) {
   const std::string what = Describe(model_name, batch, input);
   if (batch < 1 || input.channels() < 1 || input.height() < 1 ||
       input.width() < 1) {
@@ -598,14 +789,19 @@ absl::StatusOr<v1::CostFigures> ComputeCost(absl::string_view model_name,
   if (module.is_empty()) {
     return absl::InvalidArgumentError(absl::StrCat(what, ": empty module"));
   }
-  const bool training = mode == v1::MODE_TRAINING;
   torch::nn::Module& root = *module.ptr();
-  v1::CostFigures cost;
+  Observation seen;
   try {
-    const ModuleIndex index = IndexModules(root);
+    seen.index = IndexModules(root);
+    if (options.shape_only) {
+      EnsureMetaKernels();
+      MoveToMeta(root);
+    }
     const at::Tensor x =
-        torch::zeros({batch, input.channels(), input.height(), input.width()});
-    Recorder recorder(index, training);
+        torch::zeros({batch, input.channels(), input.height(), input.width()},
+                     options.shape_only ? at::kMeta : at::kCPU);
+    seen.input_bytes = static_cast<int64_t>(x.nbytes());
+    Recorder recorder(seen.index);
     {
       EvalScope eval(root);
       c10::InferenceMode inference_mode;
@@ -613,47 +809,9 @@ absl::StatusOr<v1::CostFigures> ComputeCost(absl::string_view model_name,
       module.forward(x);
     }
     recorder.Finish();
-
-    const std::vector<OpRecord>& records = recorder.records();
-    const std::vector<std::string> paths = Attribute(records, index);
-    std::array<v1::LayerCost, kNumKinds> by_kind;
-    std::map<std::pair<std::string, int>, int> module_entry;
-    for (size_t i = 0; i < records.size(); ++i) {
-      const OpRecord& r = records[i];
-      const int kind = static_cast<int>(r.kind);
-      Accumulate(r, by_kind[kind]);
-      auto [it, added] = module_entry.emplace(std::make_pair(paths[i], kind),
-                                              cost.by_module_size());
-      if (added) {
-        v1::LayerCost* entry = cost.add_by_module();
-        entry->set_name(paths[i].empty() ? "(root)" : paths[i]);
-        entry->set_kind(KindName(r.kind));
-      }
-      Accumulate(r, *cost.mutable_by_module(it->second));
-      cost.set_forward_flops(cost.forward_flops() + r.forward_flops);
-      cost.set_backward_flops(cost.backward_flops() + r.backward_flops);
-      cost.set_activation_bytes(cost.activation_bytes() + r.activation_bytes);
-    }
-    for (int k = 0; k < kNumKinds; ++k) {
-      if (by_kind[k].calls() == 0) continue;
-      by_kind[k].set_name(kKindNames[k]);
-      by_kind[k].set_kind(kKindNames[k]);
-      *cost.add_by_kind() = std::move(by_kind[k]);
-    }
-    for (const std::string& name : recorder.unknown()) {
-      cost.add_unknown_ops(name);
-    }
-    const int64_t input_bytes = static_cast<int64_t>(x.nbytes());
-    cost.set_params(index.params);
-    cost.set_param_bytes(index.param_bytes);
-    cost.set_traffic_bytes(index.param_bytes + input_bytes +
-                           2 * cost.activation_bytes());
-    cost.set_footprint_bytes(input_bytes + index.param_bytes +
-                             2 * cost.activation_bytes());
-    cost.set_intensity(cost.traffic_bytes() > 0
-                           ? cost.forward_flops() /
-                                 static_cast<double>(cost.traffic_bytes())
-                           : 0.0);
+    seen.records = recorder.records();
+    seen.paths = Attribute(seen.records, seen.index);
+    seen.unknown = recorder.unknown();
   } catch (const c10::OutOfMemoryError& e) {
     return absl::ResourceExhaustedError(
         absl::StrCat(what, ": ", e.what_without_backtrace()));
@@ -665,6 +823,35 @@ absl::StatusOr<v1::CostFigures> ComputeCost(absl::string_view model_name,
   } catch (const std::exception& e) {
     return absl::InternalError(absl::StrCat(what, ": ", e.what()));
   }
+  return seen;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::CostFigures> ComputeCost(absl::string_view model_name,
+                                            torch::nn::AnyModule& module,
+                                            const v1::InputShape& input,
+                                            int batch, v1::Mode mode) {
+  absl::StatusOr<Observation> seen =
+      Observe(model_name, module, input, batch, CostOptions{});
+  if (!seen.ok()) return seen.status();
+  return Summarize(*seen, mode == v1::MODE_TRAINING);
+}
+
+absl::StatusOr<v1::ModelCost> ComputeModelCost(absl::string_view model_name,
+                                               torch::nn::AnyModule& module,
+                                               const v1::InputShape& input,
+                                               int batch,
+                                               const CostOptions& options) {
+  absl::StatusOr<Observation> seen =
+      Observe(model_name, module, input, batch, options);
+  if (!seen.ok()) return seen.status();
+  v1::ModelCost cost;
+  cost.set_name(std::string(model_name));
+  *cost.mutable_input() = input;
+  cost.set_batch(batch);
+  *cost.mutable_inference() = Summarize(*seen, /*training=*/false);
+  *cost.mutable_training() = Summarize(*seen, /*training=*/true);
   return cost;
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "agent/models/resnet.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -12,6 +13,7 @@ namespace benchfleet::models {
 namespace {
 
 namespace nn = torch::nn;
+using ::google::protobuf::util::MessageDifferencer;
 using ::testing::ElementsAre;
 
 v1::InputShape Shape(int c, int h, int w) {
@@ -291,6 +293,73 @@ TEST(CostModelTest, ResNet18MatchesIndependentReference) {
   EXPECT_EQ(cost->params(), 11689512);
   EXPECT_EQ(cost->activation_bytes(), 32921504);
   EXPECT_EQ(cost->footprint_bytes(), 113203168);  // torchsummary: 107.96 MB
+}
+
+// One observed forward gives what two ComputeCost calls give.
+TEST(CostModelTest, ModelCostEqualsComputeCostInBothModes) {
+  nn::AnyModule module(ResNet(ResNetConfig{ResNetBlock::kBasic, {2, 2, 2, 2}}));
+  auto both = ComputeModelCost("resnet18", module, Shape(3, 64, 64), 2);
+  auto inference =
+      ComputeCost("resnet18", module, Shape(3, 64, 64), 2, v1::MODE_INFERENCE);
+  auto training =
+      ComputeCost("resnet18", module, Shape(3, 64, 64), 2, v1::MODE_TRAINING);
+  ASSERT_TRUE(both.ok()) << both.status();
+  ASSERT_TRUE(inference.ok()) << inference.status();
+  ASSERT_TRUE(training.ok()) << training.status();
+  EXPECT_EQ(both->name(), "resnet18");
+  EXPECT_EQ(both->batch(), 2);
+  EXPECT_EQ(both->input().height(), 64);
+  EXPECT_TRUE(MessageDifferencer::Equals(both->inference(), *inference))
+      << both->inference().DebugString().substr(0, 500);
+  EXPECT_TRUE(MessageDifferencer::Equals(both->training(), *training))
+      << both->training().DebugString().substr(0, 500);
+  EXPECT_GT(both->training().backward_flops(), 0);
+  EXPECT_GT(both->training().forward_flops(),
+            both->inference().forward_flops());  // batch norm: 5 vs 2
+}
+
+// CostOptions::shape_only gives the real forward's figures, field for field.
+void ExpectShapeOnlyMatches(nn::AnyModule module, const v1::InputShape& shape,
+                            int batch) {
+  auto real = ComputeModelCost("m", module, shape, batch);
+  CostOptions options;
+  options.shape_only = true;
+  auto meta = ComputeModelCost("m", module, shape, batch, options);
+  ASSERT_TRUE(real.ok()) << real.status();
+  ASSERT_TRUE(meta.ok()) << meta.status();
+  EXPECT_TRUE(MessageDifferencer::Equals(*real, *meta))
+      << real->DebugString().substr(0, 1000) << "\nvs\n"
+      << meta->DebugString().substr(0, 1000);
+  // The module was consumed: its parameters hold no data any more.
+  for (const auto& p : module.ptr()->parameters()) EXPECT_TRUE(p.is_meta());
+}
+
+TEST(CostModelTest, ShapeOnlyMatchesRealForward) {
+  ExpectShapeOnlyMatches(nn::AnyModule(TinyNet{}), Shape(3, 8, 8), 2);
+  ExpectShapeOnlyMatches(nn::AnyModule(Separable{}), Shape(8, 6, 6), 1);
+  ExpectShapeOnlyMatches(nn::AnyModule(ErfNet{}), Shape(3, 4, 4), 3);
+  ExpectShapeOnlyMatches(
+      nn::AnyModule(ResNet(ResNetConfig{ResNetBlock::kBasic, {2, 2, 2, 2}})),
+      Shape(3, 64, 48), 2);
+}
+
+TEST(CostModelTest, ShapeOnlyKeepsParameterIdentityAndGradFlags) {
+  TinyNet net;
+  net->conv->bias.set_requires_grad(false);
+  const c10::TensorImpl* weight = net->conv->weight.unsafeGetTensorImpl();
+  nn::AnyModule module(net);
+  CostOptions options;
+  options.shape_only = true;
+  auto cost = ComputeModelCost("tiny", module, Shape(3, 8, 8), 1, options);
+  ASSERT_TRUE(cost.ok()) << cost.status();
+  EXPECT_EQ(net->conv->weight.unsafeGetTensorImpl(), weight);
+  EXPECT_TRUE(net->conv->weight.is_meta());
+  EXPECT_TRUE(net->conv->weight.requires_grad());
+  EXPECT_FALSE(net->conv->bias.requires_grad());
+  EXPECT_EQ(cost->inference().params(), 5354);
+  // A consumed module can be costed again, shape-only.
+  EXPECT_TRUE(
+      ComputeModelCost("tiny", module, Shape(3, 8, 8), 1, options).ok());
 }
 
 TEST(CostModelTest, ModelErrorsNameModelAndShape) {

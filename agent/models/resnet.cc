@@ -19,21 +19,23 @@ class BlockImpl : public nn::Module {
   BlockImpl(ResNetBlock kind, int64_t inplanes, int64_t planes, int64_t stride,
             int64_t width_per_group, nn::Sequential downsample)
       : downsample_(downsample) {
+    // Registered in torchvision's order (conv1, bn1, conv2, bn2, ...), so
+    // parameters line up by position as well as by name.
+    auto add = [this](int64_t i, nn::Conv2d conv, int64_t bn_channels) {
+      convs_.push_back(register_module("conv" + std::to_string(i), conv));
+      bns_.push_back(register_module("bn" + std::to_string(i),
+                                     nn::BatchNorm2d(bn_channels)));
+    };
     if (kind == ResNetBlock::kBasic) {
-      convs_ = {register_module("conv1", Conv(inplanes, planes, 3, stride, 1)),
-                register_module("conv2", Conv(planes, planes, 3, 1, 1))};
-      bns_ = {register_module("bn1", nn::BatchNorm2d(planes)),
-              register_module("bn2", nn::BatchNorm2d(planes))};
+      add(1, Conv(inplanes, planes, 3, stride, 1), planes);
+      add(2, Conv(planes, planes, 3, 1, 1), planes);
     } else {
       // torchvision: width = planes * (base_width / 64) * groups; the stride
       // sits on the 3x3 convolution (ResNet v1.5).
       const int64_t width = planes * width_per_group / 64;
-      convs_ = {register_module("conv1", Conv(inplanes, width, 1, 1, 0)),
-                register_module("conv2", Conv(width, width, 3, stride, 1)),
-                register_module("conv3", Conv(width, planes * 4, 1, 1, 0))};
-      bns_ = {register_module("bn1", nn::BatchNorm2d(width)),
-              register_module("bn2", nn::BatchNorm2d(width)),
-              register_module("bn3", nn::BatchNorm2d(planes * 4))};
+      add(1, Conv(inplanes, width, 1, 1, 0), width);
+      add(2, Conv(width, width, 3, stride, 1), width);
+      add(3, Conv(width, planes * 4, 1, 1, 0), planes * 4);
     }
     relu_ = register_module("relu", nn::ReLU(nn::ReLUOptions(true)));
     if (downsample_) register_module("downsample", downsample_);

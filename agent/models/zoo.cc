@@ -1,5 +1,7 @@
 #include "agent/models/zoo.h"
 
+#include <c10/core/impl/LocalDispatchKeySet.h>
+
 #include <functional>
 #include <map>
 
@@ -10,6 +12,8 @@
 #include "agent/models/googlenet.h"
 #include "agent/models/inception_v3.h"
 #include "agent/models/mobilenet_v3.h"
+#include "agent/models/model_loader.h"
+#include "agent/models/model_path.h"
 #include "agent/models/resnet.h"
 #include "agent/models/shufflenet_v2.h"
 #include "agent/models/squeezenet.h"
@@ -101,13 +105,41 @@ const std::map<std::string, Factory>& Factories() {
 }  // namespace
 
 absl::StatusOr<ZooModel> BuildModel(absl::string_view name) {
+  if (IsModelPath(name)) {
+    absl::StatusOr<ScriptModel> script = LoadScriptModel(name);
+    if (!script.ok()) return script.status();
+    std::string digest = (*script)->digest();
+    return ZooModel{std::string(name), torch::nn::AnyModule(*std::move(script)),
+                    std::move(digest)};
+  }
   auto it = Factories().find(std::string(name));
   if (it == Factories().end() || FindModel(name) == nullptr) {
     return absl::NotFoundError(absl::StrCat("unknown model \"", name,
                                             "\"; known models: ",
                                             KnownModelNames()));
   }
-  return ZooModel{std::string(name), it->second()};
+  return ZooModel{std::string(name), it->second(), /*digest=*/""};
+}
+
+absl::StatusOr<ZooModel> BuildModelSkeleton(absl::string_view name) {
+  if (IsModelPath(name)) return BuildModel(name);
+  if (Factories().count(std::string(name)) == 0 ||
+      FindModel(name) == nullptr) {
+    return BuildModel(name);  // its NOT_FOUND
+  }
+  try {
+    // The meta key joins every tensor operator's dispatch keys on this
+    // thread and outranks the CPU one, so uniform_, normal_, erfinv_ and the
+    // rest run their meta (shape-checking) kernels. Factories like
+    // torch::empty still allocate on the CPU (never touched, so never
+    // resident); shape-only costing moves those tensors to the meta device.
+    c10::impl::IncludeDispatchKeyGuard meta(c10::DispatchKey::Meta);
+    return BuildModel(name);
+  } catch (const c10::Error& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("building a skeleton of model \"", name,
+                     "\": ", e.what_without_backtrace()));
+  }
 }
 
 }  // namespace benchfleet::models

@@ -1,5 +1,6 @@
 // Builds zoo models by name, randomly initialised (no weight downloads;
-// random weights change neither cost nor timing).
+// random weights change neither cost nor timing), or loads a user's
+// TorchScript model when the name is a file path (model_loader.h).
 #ifndef BENCHFLEET_AGENT_MODELS_ZOO_H_
 #define BENCHFLEET_AGENT_MODELS_ZOO_H_
 
@@ -14,13 +15,29 @@ namespace benchfleet::models {
 
 // A built model: call `module.forward(x)` with an NCHW float tensor.
 struct ZooModel {
-  std::string name;
+  std::string name;  // zoo name, or the TorchScript path as given
   torch::nn::AnyModule module;
+  // TorchScript: SHA-256 of the file as loaded, 64 lowercase hex digits
+  // (JobResult.model_digest); empty for zoo models.
+  std::string digest;
 };
 
-// Builds `name` from the catalog. NOT_FOUND names the model and lists the
-// known ones. Thread-compatible; each call returns a fresh model.
+// Builds `name` from the catalog, or, when IsModelPath(name) (model_path.h),
+// loads that TorchScript file with LoadScriptModel. NOT_FOUND names the
+// model and lists the known ones; a file's errors are LoadScriptModel's,
+// naming the path. Thread-compatible; each call returns a fresh model.
 absl::StatusOr<ZooModel> BuildModel(absl::string_view name);
+
+// Builds `name` for shape-only costing (CostOptions::shape_only in
+// cost_model.h) in a fraction of the time: every operator the constructors
+// run on a tensor -- all of the random initialisation -- dispatches to
+// LibTorch's meta kernels, which compute shapes only. The architecture,
+// parameter names, shapes, dtypes and requires_grad flags are BuildModel's;
+// the values are not, so the model must not be run except to be costed
+// shape-only. A TorchScript path is loaded as BuildModel does (its values
+// come from the file). Errors as BuildModel, plus INVALID_ARGUMENT when a
+// constructor runs an operator without a meta kernel (use BuildModel then).
+absl::StatusOr<ZooModel> BuildModelSkeleton(absl::string_view name);
 
 }  // namespace benchfleet::models
 

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "agent/models/catalog.h"
+#include "agent/models/model_path.h"
 
 namespace benchfleet::runner {
 
@@ -28,6 +29,9 @@ void ApplyDefaults(v1::BenchmarkSpec& spec) {
   if (b.max_iterations() == 0) b.set_max_iterations(1000);
   if (b.min_seconds() == 0) b.set_min_seconds(0.5);
   if (b.max_seconds() == 0) b.set_max_seconds(30);
+  if (b.stable_ci() == 0) b.set_stable_ci(0.01);
+  if (spec.memory_format() == v1::MEMORY_FORMAT_UNSPECIFIED)
+    spec.set_memory_format(v1::MEMORY_FORMAT_CONTIGUOUS);
 }
 
 absl::Status ValidateSpec(const v1::BenchmarkSpec& spec) {
@@ -35,11 +39,20 @@ absl::Status ValidateSpec(const v1::BenchmarkSpec& spec) {
     return absl::InvalidArgumentError(
         absl::StrCat(field, " = ", value, ": ", why));
   };
-  if (models::FindModel(spec.model()) == nullptr) {
+  if (models::IsModelPath(spec.model())) {
+    // A TorchScript file on the agent: only its name can be checked here.
+    if (absl::Status path = models::ValidateModelPath(spec.model());
+        !path.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("model: ", path.message()));
+    }
+  } else if (models::FindModel(spec.model()) == nullptr) {
     return absl::InvalidArgumentError(
         absl::StrCat("model = \"", spec.model(),
                      "\": unknown model; known models: ",
-                     models::KnownModelNames()));
+                     models::KnownModelNames(),
+                     "; or a TorchScript file path ending in .pt, .pth or "
+                     ".ts"));
   }
   if (spec.batch_size() < 1 || spec.batch_size() > kMaxBatchSize)
     return bad("batch_size", spec.batch_size(),
@@ -62,6 +75,13 @@ absl::Status ValidateSpec(const v1::BenchmarkSpec& spec) {
     return bad("device", spec.device(), "unknown device kind");
   if (spec.threads() < 0 || spec.threads() > 4096)
     return bad("threads", spec.threads(), "must be in [0, 4096]");
+  if (spec.inter_op_threads() < 0 || spec.inter_op_threads() > 4096)
+    return bad("inter_op_threads", spec.inter_op_threads(),
+               "must be in [0, 4096]");
+  if (!v1::MemoryFormat_IsValid(spec.memory_format()))
+    return bad("memory_format", spec.memory_format(), "unknown memory format");
+  if (!v1::Scenario_IsValid(spec.scenario()))
+    return bad("scenario", spec.scenario(), "unknown scenario");
   const v1::Budget& b = spec.budget();
   if (b.warmup_iterations() < 0 || b.warmup_iterations() > 100000)
     return bad("budget.warmup_iterations", b.warmup_iterations(),
@@ -78,6 +98,9 @@ absl::Status ValidateSpec(const v1::BenchmarkSpec& spec) {
     if (!std::isfinite(value) || value < 0 || value > 86400)
       return bad(field, value, "must be a number of seconds in [0, 86400]");
   }
+  if (!std::isfinite(b.stable_ci()) || b.stable_ci() < 0)
+    return bad("budget.stable_ci", b.stable_ci(),
+               "must be a fraction >= 0 (0.01 = 1%)");
   return absl::OkStatus();
 }
 

@@ -13,12 +13,17 @@ inline constexpr int kMaxBatchSize = 65536;
 inline constexpr int kMaxImageSide = 8192;
 inline constexpr int kMaxChannels = 1024;
 
-// Fills unset fields: the model's default input, FP32, CPU, inference and
-// the budget defaults documented in benchmark.proto.
+// Fills unset fields: the model's default input, FP32, CPU, inference,
+// contiguous memory format and the budget defaults documented in
+// benchmark.proto.
 void ApplyDefaults(v1::BenchmarkSpec& spec);
 
 // INVALID_ARGUMENT naming the field and its value when `spec` cannot run:
-// unknown model, batch < 1 or absurd, bad shape, bad budget.
+// unknown model, batch < 1 or absurd, bad shape, bad budget, thread counts
+// out of range, unknown enum values. Whether this agent can run a valid spec
+// (precision, device, memory) is the runner's question, not this one's.
+// A model that IsModelPath (agent/models/model_path.h) is a TorchScript
+// file on the agent: only the path's form is checked (ValidateModelPath).
 absl::Status ValidateSpec(const v1::BenchmarkSpec& spec);
 
 }  // namespace benchfleet::runner

@@ -1,6 +1,7 @@
 #include "agent/runner/spec_check.h"
 
 #include <limits>
+#include <string>
 
 #include "gtest/gtest.h"
 
@@ -29,6 +30,8 @@ TEST(SpecCheckTest, DefaultsFillModelInputAndBudget) {
   EXPECT_EQ(spec.precision(), v1::PRECISION_FP32);
   EXPECT_EQ(spec.device(), v1::DEVICE_KIND_CPU);
   EXPECT_EQ(spec.budget().min_iterations(), 10);
+  EXPECT_EQ(spec.budget().stable_ci(), 0.01);
+  EXPECT_EQ(spec.memory_format(), v1::MEMORY_FORMAT_CONTIGUOUS);
   EXPECT_TRUE(ValidateSpec(spec).ok());
 }
 
@@ -55,9 +58,54 @@ TEST(SpecCheckTest, RejectsBadFieldsByName) {
   ExpectInvalid(spec, "precision = 42");
 
   spec = Valid();
+  spec.set_inter_op_threads(-1);
+  ExpectInvalid(spec, "inter_op_threads = -1");
+
+  spec = Valid();
+  spec.set_memory_format(static_cast<v1::MemoryFormat>(9));
+  ExpectInvalid(spec, "memory_format = 9");
+
+  spec = Valid();
+  spec.set_scenario(static_cast<v1::Scenario>(7));
+  ExpectInvalid(spec, "scenario = 7");
+
+  spec = Valid();
+  spec.mutable_budget()->set_stable_ci(-0.5);
+  ExpectInvalid(spec, "budget.stable_ci = -0.5");
+
+  spec = Valid();
   spec.mutable_budget()->set_min_iterations(50);
   spec.mutable_budget()->set_max_iterations(5);
   ExpectInvalid(spec, "budget.max_iterations = 5");
+}
+
+TEST(SpecCheckTest, AcceptsPlausibleTorchScriptPaths) {
+  // The coordinator cannot see an agent's files: only the form is checked.
+  for (const char* path : {"/models/net.pt", "net.pth", "dir/net.ts"}) {
+    auto spec = Valid();
+    spec.set_model(path);
+    EXPECT_TRUE(ValidateSpec(spec).ok()) << path << ": " << ValidateSpec(spec);
+  }
+  v1::BenchmarkSpec spec;
+  spec.set_model("/models/net.pt");
+  spec.set_batch_size(1);
+  ApplyDefaults(spec);
+  EXPECT_EQ(spec.input().channels(), 3);  // no catalog entry: 3x224x224
+  EXPECT_EQ(spec.input().height(), 224);
+}
+
+TEST(SpecCheckTest, RejectsImplausibleTorchScriptPaths) {
+  auto spec = Valid();
+  spec.set_model(std::string("net\0x.pt", 8));
+  ExpectInvalid(spec, "NUL");
+
+  spec = Valid();
+  spec.set_model(std::string(5000, 'a') + ".pt");
+  ExpectInvalid(spec, "longer than 4096");
+
+  spec = Valid();
+  spec.set_model("net.onnx");  // neither a zoo name nor a TorchScript path
+  ExpectInvalid(spec, ".pt, .pth or .ts");
 }
 
 }  // namespace

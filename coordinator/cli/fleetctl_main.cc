@@ -12,12 +12,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "base/channel.h"
+#include "coordinator/cli/analysis_commands.h"
 #include "coordinator/cli/fleet_commands.h"
 
 ABSL_FLAG(std::string, coordinator, "127.0.0.1:50051", "host:port of the coordinator");
 ABSL_FLAG(std::string, format, "table", "table, csv, json or jsonl");
 ABSL_FLAG(bool, wait, false, "sweep submit: watch the sweep until it ends");
-ABSL_FLAG(int64_t, sweep, 0, "results/export: only this sweep");
+ABSL_FLAG(std::string, sweep, "",
+          "results/export: only this sweep; roofline/correlate/report: these "
+          "sweeps (ID or ID,ID,...; default the most recent)");
 ABSL_FLAG(std::string, model, "", "results/export: only this model");
 ABSL_FLAG(int32_t, batch, 0, "results/export: only this batch size");
 ABSL_FLAG(std::string, device, "", "results/export: only this device (cpu, cuda)");
@@ -30,6 +33,14 @@ ABSL_FLAG(std::string, tz, "UTC", "schedule add: IANA time zone of the cron");
 ABSL_FLAG(std::string, token_file, "",
           "file holding your token (else $BENCHFLEET_TOKEN); never on the command line");
 ABSL_FLAG(std::string, tls_ca, "", "PEM CA of the coordinator; enables TLS");
+ABSL_FLAG(std::string, svg, "", "roofline: also write the chart to this SVG file");
+ABSL_FLAG(std::string, method, "spearman", "correlate: spearman, pearson or kendall");
+ABSL_FLAG(std::string, baseline, "", "compare: baseline sweep(s), ID or ID,ID,...");
+ABSL_FLAG(std::string, candidate, "", "compare: candidate sweep(s), ID or ID,ID,...");
+ABSL_FLAG(double, min_effect, 0.05,
+          "compare: smallest relative change of the median that counts");
+ABSL_FLAG(double, alpha, 0.05, "compare: significance level of the Mann-Whitney test");
+ABSL_FLAG(std::string, o, "", "report: the HTML file to write");
 ABSL_FLAG(std::string, tls_cert, "", "PEM client certificate (mutual TLS)");
 ABSL_FLAG(std::string, tls_key, "", "PEM client key (mutual TLS)");
 
@@ -47,6 +58,18 @@ constexpr char kUsage[] =
     "  export --format=csv|jsonl [filters as for results]\n"
     "  schedule add NAME --cron='0 2 * * *' [--tz=Europe/Paris] FILE.textproto\n"
     "  schedule list | schedule rm NAME\n"
+    "  roofline [--sweep=ID[,ID...]] [--format=table|csv|json] [--svg=FILE]\n"
+    "  correlate [--sweep=ID[,ID...]] [--method=spearman|pearson|kendall]\n"
+    "            [--format=table|csv]\n"
+    "  compare --baseline=ID[,ID...] --candidate=ID[,ID...] [--min_effect=0.05]\n"
+    "          [--alpha=0.05] [--format=table|csv|json]\n"
+    "  compare --schedule=NAME   (its latest finished run against the one before)\n"
+    "  history --schedule=NAME [--model=M] [--batch=N]\n"
+    "  report [--sweep=ID[,ID...]] -o report.html\n"
+    "roofline, correlate and report take the filters of results too; with\n"
+    "neither --sweep nor a filter they use the most recent sweep, with\n"
+    "--schedule alone that schedule's latest run.\n"
+    "Exit status: 0 ok, 1 error, 2 bad usage, 3 compare found a regression.\n"
     "Common flags: --format=table|csv|json|jsonl\n";
 
 int Fail(const absl::Status& status) {
@@ -71,9 +94,9 @@ absl::Status ParseTimeFlag(const std::string& name, const std::string& text,
   return absl::OkStatus();
 }
 
+// The results filters other than --sweep.
 absl::StatusOr<benchfleet::v1::ListResultsRequest> Filter() {
   benchfleet::v1::ListResultsRequest filter;
-  filter.set_sweep_id(absl::GetFlag(FLAGS_sweep));
   filter.set_model(absl::GetFlag(FLAGS_model));
   filter.set_batch_size(absl::GetFlag(FLAGS_batch));
   const std::string device = absl::GetFlag(FLAGS_device);
@@ -94,6 +117,19 @@ absl::StatusOr<benchfleet::v1::ListResultsRequest> Filter() {
   filter.set_since_unix_ms(since);
   filter.set_until_unix_ms(until);
   return filter;
+}
+
+// The results roofline, correlate and report look at: --sweep (a list) and
+// the filters of `results`.
+absl::StatusOr<cli::ResultSelection> Selection() {
+  cli::ResultSelection selection;
+  absl::StatusOr<std::vector<int64_t>> sweeps = cli::ParseSweepIds(absl::GetFlag(FLAGS_sweep));
+  if (!sweeps.ok()) return sweeps.status();
+  selection.sweep_ids = *sweeps;
+  absl::StatusOr<benchfleet::v1::ListResultsRequest> filter = Filter();
+  if (!filter.ok()) return filter.status();
+  selection.filter = *filter;
+  return selection;
 }
 
 }  // namespace
@@ -132,6 +168,12 @@ int main(int argc, char** argv) {
         format != cli::Format::kJsonLines)
       return Fail(absl::InvalidArgumentError("export: use --format=csv or --format=jsonl"));
     absl::StatusOr<benchfleet::v1::ListResultsRequest> filter = Filter();
+    absl::StatusOr<std::vector<int64_t>> sweeps =
+        cli::ParseSweepIds(absl::GetFlag(FLAGS_sweep));
+    if (!sweeps.ok()) return Fail(sweeps.status());
+    if (sweeps->size() > 1)
+      return Fail(absl::InvalidArgumentError(absl::StrCat(command, ": --sweep takes one id")));
+    if (filter.ok() && !sweeps->empty()) filter->set_sweep_id(sweeps->front());
     status = filter.ok() ? cli::ListResults(*stub, *filter, format, std::cout)
                          : filter.status();
   } else if (command == "sweep" && sub == "submit" && args.size() > 3) {
@@ -153,6 +195,50 @@ int main(int argc, char** argv) {
     status = cli::ListSchedules(*stub, format, std::cout);
   } else if (command == "schedule" && sub == "rm" && args.size() > 3) {
     status = cli::RemoveSchedule(*stub, args[3], std::cout);
+  } else if (command == "roofline" || command == "correlate" || command == "report") {
+    absl::StatusOr<cli::ResultSelection> selection = Selection();
+    if (!selection.ok()) return Fail(selection.status());
+    if (command == "roofline") {
+      status = cli::RooflineCommand(*stub, *selection, format, absl::GetFlag(FLAGS_svg),
+                                    std::cout);
+    } else if (command == "correlate") {
+      cli::CorrelateOptions options;
+      const std::string method = absl::GetFlag(FLAGS_method);
+      if (method == "spearman") {
+        options.method = benchfleet::analysis::CorrelationMethod::kSpearman;
+      } else if (method == "pearson") {
+        options.method = benchfleet::analysis::CorrelationMethod::kPearson;
+      } else if (method == "kendall") {
+        options.method = benchfleet::analysis::CorrelationMethod::kKendallTauB;
+      } else {
+        return Fail(absl::InvalidArgumentError(absl::StrCat(
+            "--method=", method, ": use spearman, pearson or kendall")));
+      }
+      status = cli::CorrelateCommand(*stub, *selection, options, format, std::cout);
+    } else {
+      status = cli::ReportCommand(*stub, *selection, absl::GetFlag(FLAGS_o), std::cout);
+    }
+  } else if (command == "compare") {
+    cli::CompareSelection selection;
+    absl::StatusOr<std::vector<int64_t>> baseline =
+        cli::ParseSweepIds(absl::GetFlag(FLAGS_baseline));
+    absl::StatusOr<std::vector<int64_t>> candidate =
+        cli::ParseSweepIds(absl::GetFlag(FLAGS_candidate));
+    if (!baseline.ok()) return Fail(baseline.status());
+    if (!candidate.ok()) return Fail(candidate.status());
+    selection.baseline = *baseline;
+    selection.candidate = *candidate;
+    selection.schedule = absl::GetFlag(FLAGS_schedule);
+    benchfleet::analysis::RegressionOptions options;
+    options.min_effect = absl::GetFlag(FLAGS_min_effect);
+    options.alpha = absl::GetFlag(FLAGS_alpha);
+    int regressions = 0;
+    status = cli::CompareCommand(*stub, selection, options, format, std::cout, &regressions);
+    if (status.ok() && regressions > 0) return cli::kExitRegression;
+  } else if (command == "history") {
+    status = cli::HistoryCommand(*stub, absl::GetFlag(FLAGS_schedule),
+                                 absl::GetFlag(FLAGS_model), absl::GetFlag(FLAGS_batch),
+                                 std::cout);
   } else {
     std::cerr << kUsage;
     return 2;

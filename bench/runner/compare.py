@@ -1,0 +1,208 @@
+#!/usr/bin/python3
+"""Side by side: the runner (`agent run`) against PyTorch eager
+(pytorch_eager.py), same LibTorch build, same threads, same machine, batch 1.
+
+For every model, `--runs` rounds; each round runs both sides as fresh
+processes, alternating which goes first, after waiting (up to
+--idle_timeout s) for the machine to be quiet. Each run reports the median
+of its own samples; a side's figure is the median of its run medians. The
+table prints both columns, the ratio runner / PyTorch of those (<= 1 means
+the runner is at least as fast), the paired ratio (median over rounds of the
+ratio within a round, whose two runs ran back to back, so load from other
+processes that comes and goes between rounds cancels), every run's median,
+the spread between runs (max/min - 1: repeatability) and the share of CPU
+time other processes took while the model's runs ran.
+
+  /usr/bin/python3 bench/runner/compare.py --agent=bazel-bin/agent/agent \
+      --threads=2 --inter_op_threads=1 --runs=3
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+SEED_MODELS = [
+    "resnet50", "alexnet", "mobilenet_v3_large", "vgg19", "squeezenet1_0",
+    "efficientnet_b7", "googlenet", "shufflenet_v2_x1_0", "wide_resnet101_2",
+    "inception_v3",
+]
+# The seed's inputs: 224x224, except Inception v3's 299x299. Passed to both
+# sides explicitly: the zoo's own default for some models differs (e.g.
+# EfficientNet-B7 was designed for 600x600).
+SIDE = {"inception_v3": 299}
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def cpu_ticks():
+    """(busy, total) clock ticks of the whole machine from /proc/stat."""
+    with open("/proc/stat") as f:
+        fields = [int(v) for v in f.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    total = sum(fields[:8])
+    return total - idle, total
+
+
+def children_ticks():
+    t = os.times()
+    return (t.children_user + t.children_system) * os.sysconf("SC_CLK_TCK")
+
+
+def other_load_during(fn):
+    """Runs fn(); returns (its result, share of CPU time others used)."""
+    busy0, total0 = cpu_ticks()
+    child0 = children_ticks()
+    result = fn()
+    busy1, total1 = cpu_ticks()
+    child1 = children_ticks()
+    total = total1 - total0
+    other = (busy1 - busy0) - (child1 - child0)
+    return result, max(0.0, other / total) if total > 0 else -1.0
+
+
+def wait_for_idle(threshold, timeout):
+    """Waits until others use under `threshold` of the CPU for 2 s."""
+    deadline = time.time() + timeout
+    while True:
+        _, load = other_load_during(lambda: time.sleep(2))
+        if load < threshold or time.time() > deadline:
+            return load
+
+
+def run_json(cmd):
+    out = subprocess.run(cmd, check=False, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError("%s failed (%d): %s%s" % (" ".join(cmd), out.returncode,
+                                                     out.stdout[-2000:], out.stderr[-2000:]))
+    return json.loads(out.stdout)
+
+
+def budget_args(args, style):
+    pairs = [("warmup", "warmup_iterations", args.warmup),
+             ("min_iterations", "min_iterations", args.min_iterations),
+             ("max_iterations", "max_iterations", args.max_iterations),
+             ("min_seconds", "min_seconds", args.min_seconds),
+             ("max_seconds", "max_seconds", args.max_seconds),
+             ("stable_ci", "stable_ci", args.stable_ci)]
+    return ["--%s=%s" % (py if style == "py" else cc, value) for py, cc, value in pairs]
+
+
+def run_runner(args, model):
+    side = SIDE.get(model, 224)
+    cmd = [args.agent, "run", "--model=" + model, "--batch=1", "--mode=inference",
+           "--input=3x%dx%d" % (side, side),
+           "--threads=%d" % args.threads,
+           "--inter_op_threads=%d" % args.inter_op_threads,
+           "--format=json"] + budget_args(args, "cc")
+    r = run_json(cmd)
+    if r.get("status") != "JOB_STATUS_OK":
+        raise RuntimeError("runner: " + r.get("error", "?"))
+    step = r["step"]
+    return {"median_ms": step["medianMs"], "n": int(step["n"]),
+            "iqr_ms": step["iqrMs"], "threads": r["intraOpThreads"],
+            "inter_op_threads": r["interOpThreads"],
+            "input": "x".join(str(r["spec"]["input"][k]) for k in ("channels", "height", "width"))}
+
+
+def run_pytorch(args, model):
+    cmd = [args.python, os.path.join(HERE, "pytorch_eager.py"), "--model=" + model,
+           "--side=%d" % SIDE.get(model, 224),
+           "--threads=%d" % args.threads,
+           "--inter_op_threads=%d" % args.inter_op_threads] + budget_args(args, "py")
+    r = run_json(cmd)
+    return {"median_ms": r["median_ms"], "n": r["n"], "iqr_ms": r["iqr_ms"],
+            "threads": r["threads"], "inter_op_threads": r["inter_op_threads"],
+            "input": "x".join(str(v) for v in r["input"])}
+
+
+def spread(values):
+    return max(values) / min(values) - 1 if values and min(values) > 0 else float("nan")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--agent", default="bazel-bin/agent/agent")
+    parser.add_argument("--python", default="/usr/bin/python3")
+    parser.add_argument("--models", default=",".join(SEED_MODELS))
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--inter_op_threads", type=int, default=1)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--min_iterations", type=int, default=15)
+    parser.add_argument("--max_iterations", type=int, default=1000)
+    parser.add_argument("--min_seconds", type=float, default=1)
+    parser.add_argument("--max_seconds", type=float, default=15)
+    parser.add_argument("--stable_ci", type=float, default=0.01)
+    parser.add_argument("--idle_threshold", type=float, default=0.15,
+                        help="wait until others use less than this share of CPU")
+    parser.add_argument("--idle_timeout", type=float, default=120)
+    parser.add_argument("--json_out", default="",
+                        help="also write every run's figures here")
+    args = parser.parse_args()
+
+    print("runner (agent run) vs PyTorch eager: batch 1, threads %d, inter-op %d, "
+          "%d runs per side, alternating order; figures are medians of run medians"
+          % (args.threads, args.inter_op_threads, args.runs), flush=True)
+    rows, raw = [], []
+    for model in [m for m in args.models.split(",") if m]:
+        runs = {"runner": [], "pytorch": []}
+        loads = {"runner": [], "pytorch": []}
+        for r in range(args.runs):
+            order = ["pytorch", "runner"] if r % 2 == 0 else ["runner", "pytorch"]
+            for side in order:
+                wait_for_idle(args.idle_threshold, args.idle_timeout)
+                fn = run_runner if side == "runner" else run_pytorch
+                figures, load = other_load_during(lambda: fn(args, model))
+                figures["other_load"] = load
+                runs[side].append(figures)
+                loads[side].append(load)
+                raw.append(dict(figures, model=model, side=side, run=r))
+                print("  %-20s run %d %-8s median %9.3f ms  n %4d  others %3.0f%%"
+                      % (model, r + 1, side, figures["median_ms"], figures["n"],
+                         100 * load), file=sys.stderr, flush=True)
+        med = {s: statistics.median(f["median_ms"] for f in runs[s]) for s in runs}
+        rows.append({
+            "model": model, "input": runs["runner"][0]["input"],
+            "runner": med["runner"], "pytorch": med["pytorch"],
+            "ratio": med["runner"] / med["pytorch"],
+            "paired_ratio": statistics.median(
+                a["median_ms"] / b["median_ms"]
+                for a, b in zip(runs["runner"], runs["pytorch"])),
+            "runner_runs": [f["median_ms"] for f in runs["runner"]],
+            "pytorch_runs": [f["median_ms"] for f in runs["pytorch"]],
+            "runner_n": [f["n"] for f in runs["runner"]],
+            "pytorch_n": [f["n"] for f in runs["pytorch"]],
+            "runner_spread": spread([f["median_ms"] for f in runs["runner"]]),
+            "pytorch_spread": spread([f["median_ms"] for f in runs["pytorch"]]),
+            "load": statistics.mean(loads["runner"] + loads["pytorch"]),
+        })
+
+    print("| model | input | runner ms | PyTorch ms | ratio | paired ratio "
+          "| runner run medians (n) | PyTorch run medians (n) | runner spread "
+          "| PyTorch spread | others' CPU |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: |")
+    for row in rows:
+        runner_runs = ", ".join("%.2f (%d)" % (m, n) for m, n in
+                                zip(row["runner_runs"], row["runner_n"]))
+        pytorch_runs = ", ".join("%.2f (%d)" % (m, n) for m, n in
+                                 zip(row["pytorch_runs"], row["pytorch_n"]))
+        print("| %s | %s | %.2f | %.2f | %.3f%s | %.3f | %s | %s | %.1f%% | %.1f%% "
+              "| %.0f%% |" % (
+            row["model"], row["input"], row["runner"], row["pytorch"], row["ratio"],
+            "" if row["ratio"] <= 1 else " (slower)", row["paired_ratio"],
+            runner_runs, pytorch_runs,
+            100 * row["runner_spread"], 100 * row["pytorch_spread"], 100 * row["load"]))
+    slower = [row["model"] for row in rows if row["ratio"] > 1]
+    print("\nrunner at or below PyTorch for %d of %d models%s" % (
+        len(rows) - len(slower), len(rows),
+        "" if not slower else "; slower: " + ", ".join(slower)))
+    if args.json_out:
+        with open(args.json_out, "w") as f:
+            json.dump({"rows": rows, "runs": raw, "args": vars(args)}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+#!/bin/bash
+# Builds the agent and the overhead benchmark, then runs both runner
+# benchmarks with the same threads: the overhead against a bare loop, and the
+# side-by-side against PyTorch eager. Extra flags go to compare.py.
+#   bench/runner/run.sh [--threads=2] [--inter_op_threads=1] [--runs=3] [--models=a,b]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+threads=2
+inter_op=1
+for arg in "$@"; do
+  case "$arg" in
+    --threads=*) threads="${arg#*=}" ;;
+    --inter_op_threads=*) inter_op="${arg#*=}" ;;
+  esac
+done
+bazel build -c opt //agent:agent //bench/runner:overhead
+# bazel-bin follows whichever configuration built last in this workspace;
+# ask for this one's.
+bin="$(bazel info -c opt bazel-bin)"
+echo "== runner overhead vs a bare loop (same process) =="
+"$bin/bench/runner/overhead" --threads="$threads" --inter_op_threads="$inter_op"
+echo
+echo "== runner vs PyTorch eager =="
+/usr/bin/python3 bench/runner/compare.py --agent="$bin/agent/agent" \
+    --threads="$threads" --inter_op_threads="$inter_op" "$@"
