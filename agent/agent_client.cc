@@ -21,11 +21,15 @@ using Samples = google::protobuf::RepeatedPtrField<v1::Sample>;
 // takes the client's lock while holding its own.
 class AgentClient::Session {
  public:
-  using Stream = grpc::ClientReaderWriter<v1::AgentMessage, v1::CoordinatorMessage>;
+  using Stream =
+      grpc::ClientReaderWriter<v1::AgentMessage, v1::CoordinatorMessage>;
 
   Session(AgentClient* client, grpc::ClientContext* context, Stream* stream,
           absl::Duration heartbeat)
-      : client_(client), context_(context), stream_(stream), heartbeat_(heartbeat) {}
+      : client_(client),
+        context_(context),
+        stream_(stream),
+        heartbeat_(heartbeat) {}
 
   bool Write(const v1::AgentMessage& message) {
     std::lock_guard<std::mutex> lock(write_mu_);
@@ -46,10 +50,12 @@ class AgentClient::Session {
         if (message.cancel().job_id() == client_->running_job_.load())
           client_->cancel_running_.store(true);
       } else if (message.has_ack() && message.ack().result_stored()) {
-        acked_results_.insert({message.ack().job_id(), message.ack().attempt()});
+        acked_results_.insert(
+            {message.ack().job_id(), message.ack().attempt()});
         acked_jobs_.insert(message.ack().job_id());
       } else if (message.has_ack()) {
-        auto it = batch_sent_.find({message.ack().job_id(), message.ack().samples_through()});
+        auto it = batch_sent_.find(
+            {message.ack().job_id(), message.ack().samples_through()});
         if (it != batch_sent_.end()) {
           if (client_->options_.on_sample_ack)
             client_->options_.on_sample_ack(absl::Now() - it->second);
@@ -72,8 +78,9 @@ class AgentClient::Session {
       auto wake = [this, &cancel_at]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
         return ended_ || (!cancel_at && client_->stop_now_.load());
       };
-      mu_.AwaitWithDeadline(absl::Condition(&wake),
-                            cancel_at ? std::min(next_beat, *cancel_at) : next_beat);
+      mu_.AwaitWithDeadline(
+          absl::Condition(&wake),
+          cancel_at ? std::min(next_beat, *cancel_at) : next_beat);
       if (ended_) break;
       const absl::Time now = absl::Now();
       if (!cancel_at && client_->stop_now_.load())
@@ -160,8 +167,8 @@ class AgentClient::Session {
         *message.mutable_samples()->add_samples() = samples[i];
       if (client_->options_.on_sample_ack) {
         absl::MutexLock lock(&mu_);
-        batch_sent_[{samples[end - 1].job_id(), samples[end - 1].sequence() + 1}] =
-            absl::Now();
+        batch_sent_[{samples[end - 1].job_id(),
+                     samples[end - 1].sequence() + 1}] = absl::Now();
       }
       if (!Write(message)) return false;
       from = end;
@@ -198,19 +205,21 @@ class AgentClient::Session {
   std::set<std::pair<int64_t, int32_t>> acked_results_ ABSL_GUARDED_BY(mu_);
   std::set<int64_t> acked_jobs_ ABSL_GUARDED_BY(mu_);
   // Send time of each sample batch, by (job, sequence after its last sample).
-  std::map<std::pair<int64_t, int64_t>, absl::Time> batch_sent_ ABSL_GUARDED_BY(mu_);
+  std::map<std::pair<int64_t, int64_t>, absl::Time> batch_sent_
+      ABSL_GUARDED_BY(mu_);
   int64_t running_job_ ABSL_GUARDED_BY(mu_) = 0;
   bool ended_ ABSL_GUARDED_BY(mu_) = false;
 };
 
-AgentClient::AgentClient(AgentClientOptions options, v1::HardwareReport hardware,
-                         JobExecutor* executor)
+AgentClient::AgentClient(AgentClientOptions options,
+                         v1::HardwareReport hardware, JobExecutor* executor)
     : options_(std::move(options)),
       hardware_(std::move(hardware)),
       executor_(executor),
-      channel_(options_.channel ? options_.channel
-                                : grpc::CreateChannel(options_.coordinator,
-                                                      grpc::InsecureChannelCredentials())),
+      channel_(options_.channel
+                   ? options_.channel
+                   : grpc::CreateChannel(options_.coordinator,
+                                         grpc::InsecureChannelCredentials())),
       stub_(v1::AgentService::NewStub(channel_)) {}
 
 void AgentClient::Stop() {
@@ -250,8 +259,10 @@ bool AgentClient::Drain(absl::Duration grace) {
 void AgentClient::LoadSpool() {
   if (!options_.spool) return;
   std::vector<std::string> warnings;
-  absl::StatusOr<std::vector<v1::SpooledJob>> jobs = options_.spool->Load(&warnings);
-  for (const std::string& warning : warnings) std::cerr << "agent: " << warning << "\n";
+  absl::StatusOr<std::vector<v1::SpooledJob>> jobs =
+      options_.spool->Load(&warnings);
+  for (const std::string& warning : warnings)
+    std::cerr << "agent: " << warning << "\n";
   if (!jobs.ok()) {
     std::cerr << "agent: cannot read the spool: " << jobs.status() << "\n";
     return;
@@ -259,8 +270,9 @@ void AgentClient::LoadSpool() {
   absl::MutexLock lock(&mu_);
   for (v1::SpooledJob& job : *jobs) {
     if (job.agent_id() != options_.agent_id) {
-      std::cerr << "agent: spool file " << options_.spool->PathOf(job.lease().job_id(),
-                                                                 job.lease().attempt())
+      std::cerr << "agent: spool file "
+                << options_.spool->PathOf(job.lease().job_id(),
+                                          job.lease().attempt())
                 << " belongs to agent \"" << job.agent_id()
                 << "\", not to this one; leaving it alone\n";
       continue;
@@ -278,7 +290,8 @@ void AgentClient::Hold(const v1::SpooledJob& job) {
     if (saved.ok()) {
       std::cerr << "agent: spooled job " << job.lease().job_id() << " attempt "
                 << job.lease().attempt() << " to "
-                << options_.spool->PathOf(job.lease().job_id(), job.lease().attempt())
+                << options_.spool->PathOf(job.lease().job_id(),
+                                          job.lease().attempt())
                 << "\n";
     } else {
       std::cerr << "agent: cannot spool job " << job.lease().job_id()
@@ -308,12 +321,14 @@ void AgentClient::Acknowledged(int64_t job_id, int32_t attempt) {
   if (delivering_ == std::make_pair(job_id, attempt)) delivering_.reset();
 }
 
-void AgentClient::Reject(int64_t job_id, int32_t attempt, const absl::Status& why) {
+void AgentClient::Reject(int64_t job_id, int32_t attempt,
+                         const absl::Status& why) {
   std::cerr << "agent: the coordinator refused the result of job " << job_id
             << " attempt " << attempt << " for good (" << why
             << "); setting it aside";
   if (options_.spool) {
-    std::cerr << " as " << options_.spool->PathOf(job_id, attempt) << ".rejected";
+    std::cerr << " as " << options_.spool->PathOf(job_id, attempt)
+              << ".rejected";
     options_.spool->Reject(job_id, attempt).IgnoreError();
   }
   std::cerr << "\n";
@@ -360,13 +375,15 @@ absl::Status AgentClient::Run() {
     // Full jitter (AWS architecture blog, "Exponential Backoff and Jitter"):
     // sleep uniformly in [0, backoff] so a restarted coordinator is not hit
     // by every agent at once.
-    const absl::Duration sleep = absl::Nanoseconds(
-        std::uniform_int_distribution<int64_t>(
+    const absl::Duration sleep =
+        absl::Nanoseconds(std::uniform_int_distribution<int64_t>(
             0, absl::ToInt64Nanoseconds(backoff))(rng));
     std::cerr << "agent: connection ended (" << last << "); retrying in "
               << sleep << "\n";
     absl::MutexLock lock(&mu_);
-    auto finished = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return Finished(); };
+    auto finished = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return Finished();
+    };
     mu_.AwaitWithTimeout(absl::Condition(&finished), sleep);
     backoff = std::min(backoff * 2, options_.max_backoff);
   }
@@ -383,7 +400,8 @@ bool AgentClient::Dial() {
   grpc::experimental::ChannelResetConnectionBackoff(channel_.get());
   const absl::Time deadline = absl::Now() + options_.connect_timeout;
   while (true) {
-    const grpc_connectivity_state state = channel_->GetState(/*try_to_connect=*/true);
+    const grpc_connectivity_state state =
+        channel_->GetState(/*try_to_connect=*/true);
     if (state == GRPC_CHANNEL_READY) return true;
     {
       absl::MutexLock lock(&mu_);
@@ -392,7 +410,8 @@ bool AgentClient::Dial() {
     const absl::Time now = absl::Now();
     if (now >= deadline) return false;
     channel_->WaitForStateChange(
-        state, absl::ToChronoTime(std::min(deadline, now + absl::Milliseconds(200))));
+        state,
+        absl::ToChronoTime(std::min(deadline, now + absl::Milliseconds(200))));
   }
 }
 
@@ -424,7 +443,8 @@ absl::Status AgentClient::RunSession(std::optional<absl::Time>* welcomed) {
   for (v1::Precision precision : options_.precisions)
     hello.mutable_hello()->add_precisions(precision);
   v1::CoordinatorMessage welcome;
-  if (!stream->Write(hello) || !stream->Read(&welcome) || !welcome.has_welcome()) {
+  if (!stream->Write(hello) || !stream->Read(&welcome) ||
+      !welcome.has_welcome()) {
     grpc::Status status = stream->Finish();
     clear_context();
     return status.ok() ? absl::UnavailableError("no welcome from coordinator")
@@ -491,17 +511,21 @@ absl::Status AgentClient::RunSession(std::optional<absl::Time>* welcomed) {
     int sent = 0;
     absl::Time last_flush = absl::Now();
     bool stream_ok = true;
-    v1::JobResult result = executor_->Execute(*lease, [&](const v1::Sample& s) {
-      *job.add_samples() = s;
-      if (!stream_ok) return;
-      if (job.samples_size() - sent >= options_.samples_per_batch ||
-          absl::Now() - last_flush >= options_.flush_interval) {
-        stream_ok = session.SendSamples(job.samples(), sent, job.samples_size(),
-                                        options_.samples_per_batch);
-        sent = job.samples_size();
-        last_flush = absl::Now();
-      }
-    }, cancel_running_);
+    v1::JobResult result = executor_->Execute(
+        *lease,
+        [&](const v1::Sample& s) {
+          *job.add_samples() = s;
+          if (!stream_ok) return;
+          if (job.samples_size() - sent >= options_.samples_per_batch ||
+              absl::Now() - last_flush >= options_.flush_interval) {
+            stream_ok =
+                session.SendSamples(job.samples(), sent, job.samples_size(),
+                                    options_.samples_per_batch);
+            sent = job.samples_size();
+            last_flush = absl::Now();
+          }
+        },
+        cancel_running_);
     session.SetRunning(0);
     running_job_.store(0);
     if (stop_now_.load() && result.status() != v1::JOB_STATUS_OK) {

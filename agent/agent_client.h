@@ -16,6 +16,8 @@
 #ifndef BENCHFLEET_AGENT_AGENT_CLIENT_H_
 #define BENCHFLEET_AGENT_AGENT_CLIENT_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <atomic>
 #include <deque>
 #include <functional>
@@ -25,8 +27,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
@@ -43,11 +43,12 @@ struct AgentClientOptions {
   // The channel to use (TLS, token, keepalive: base/channel.h); null means
   // plaintext to `coordinator` without a token.
   std::shared_ptr<grpc::Channel> channel;
-  std::string agent_id;     // stable id of this agent
+  std::string agent_id;                       // stable id of this agent
   std::map<std::string, std::string> labels;  // matched by sweep selectors
-  std::vector<v1::DeviceKind> devices = {v1::DEVICE_KIND_CPU};  // it can run
+  std::vector<v1::DeviceKind> devices = {v1::DEVICE_KIND_CPU};   // it can run
   std::vector<v1::Precision> precisions = {v1::PRECISION_FP32};  // it can run
-  absl::Duration initial_backoff = absl::Milliseconds(250);  // first retry delay
+  absl::Duration initial_backoff =
+      absl::Milliseconds(250);                     // first retry delay
   absl::Duration max_backoff = absl::Seconds(15);  // retry delay cap
   // How long one connection attempt may wait for the channel to connect.
   absl::Duration connect_timeout = absl::Seconds(5);
@@ -125,7 +126,7 @@ class AgentClient {
   std::atomic<bool> cancel_running_{false};
   std::atomic<int64_t> running_job_{0};
   grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;  // connecting
-  Session* session_ ABSL_GUARDED_BY(mu_) = nullptr;  // connected
+  Session* session_ ABSL_GUARDED_BY(mu_) = nullptr;              // connected
   // Finished jobs whose results the coordinator has not acknowledged yet,
   // oldest first; each is also in the spool when there is one.
   std::deque<v1::SpooledJob> unacknowledged_ ABSL_GUARDED_BY(mu_);

@@ -34,8 +34,7 @@ bool WaitFor(const std::function<bool()>& done, absl::Duration timeout) {
 class RunningClient {
  public:
   RunningClient(AgentClientOptions options, JobExecutor* executor)
-      : client_(std::move(options), Hardware(), executor),
-        thread_([this] {
+      : client_(std::move(options), Hardware(), executor), thread_([this] {
           status_ = client_.Run();
           done_.Notify();
         }) {}
@@ -68,7 +67,8 @@ class AgentClientTest : public ::testing::Test {
     dir_ = std::string(std::getenv("TEST_TMPDIR")) + "/" +
            ::testing::UnitTest::GetInstance()->current_test_info()->name();
     options_.db_path = dir_ + ".db";
-    options_.max_attempts = 1;  // a hand-back counted as lost would fail the job
+    options_.max_attempts =
+        1;  // a hand-back counted as lost would fail the job
     absl::StatusOr<std::unique_ptr<Spool>> spool = Spool::Open(dir_ + "/spool");
     ASSERT_TRUE(spool.ok()) << spool.status();
     spool_ = std::move(*spool);
@@ -131,7 +131,8 @@ class AgentClientTest : public ::testing::Test {
 // A simulated executor that says when a job has started producing samples.
 class StartedExecutor : public JobExecutor {
  public:
-  explicit StartedExecutor(SimulatedExecutorOptions options) : inner_(options) {}
+  explicit StartedExecutor(SimulatedExecutorOptions options)
+      : inner_(options) {}
   v1::JobResult Execute(const v1::Lease& lease, const SampleCallback& on_sample,
                         const std::atomic<bool>& cancelled) override {
     return inner_.Execute(
@@ -187,13 +188,15 @@ TEST_F(AgentClientTest, StopHandsTheRunningJobBackWithoutSpoolingIt) {
   ASSERT_TRUE(running.EndedWithin(kMustHappen));
   EXPECT_TRUE(running.status().ok()) << running.status();
   // Requeued at once, and not failed although max_attempts is 1.
-  EXPECT_TRUE(WaitFor([&] { return Sweep(sweep).jobs(0).state() == v1::JOB_STATE_PENDING; },
-                      kMustHappen));
+  EXPECT_TRUE(WaitFor(
+      [&] { return Sweep(sweep).jobs(0).state() == v1::JOB_STATE_PENDING; },
+      kMustHappen));
   EXPECT_EQ(Sweep(sweep).jobs(0).attempt(), 1);
   EXPECT_TRUE(spool_->Load(nullptr).value().empty());
 }
 
-TEST_F(AgentClientTest, UnacknowledgedResultSurvivesInTheSpoolForTheNextClient) {
+TEST_F(AgentClientTest,
+       UnacknowledgedResultSurvivesInTheSpoolForTheNextClient) {
   // 4 s: longer than the 2 s in which a shutting-down coordinator still
   // serves open streams.
   StartedExecutor executor(Paced(50, absl::Milliseconds(80)));
@@ -204,8 +207,9 @@ TEST_F(AgentClientTest, UnacknowledgedResultSurvivesInTheSpoolForTheNextClient) 
     // The coordinator goes away mid-job; the agent finishes and spools.
     coordinator_->Shutdown();
     coordinator_.reset();
-    ASSERT_TRUE(WaitFor([&] { return spool_->Load(nullptr).value().size() == 1; },
-                        kMustHappen));
+    ASSERT_TRUE(
+        WaitFor([&] { return spool_->Load(nullptr).value().size() == 1; },
+                kMustHappen));
   }  // this client stops; the spool stays
   std::vector<v1::SpooledJob> spooled = spool_->Load(nullptr).value();
   ASSERT_EQ(spooled.size(), 1u);
@@ -214,10 +218,13 @@ TEST_F(AgentClientTest, UnacknowledgedResultSurvivesInTheSpoolForTheNextClient) 
 
   StartCoordinator();
   RunningClient next(ClientOptions(), &executor);
-  ASSERT_TRUE(WaitFor([&] { return Sweep(sweep).jobs(0).state() == v1::JOB_STATE_DONE; },
+  ASSERT_TRUE(WaitFor(
+      [&] { return Sweep(sweep).jobs(0).state() == v1::JOB_STATE_DONE; },
+      kMustHappen));
+  EXPECT_EQ(Sweep(sweep).jobs(0).attempt(), 1)
+      << "the spooled attempt is the result";
+  EXPECT_TRUE(WaitFor([&] { return spool_->Load(nullptr).value().empty(); },
                       kMustHappen));
-  EXPECT_EQ(Sweep(sweep).jobs(0).attempt(), 1) << "the spooled attempt is the result";
-  EXPECT_TRUE(WaitFor([&] { return spool_->Load(nullptr).value().empty(); }, kMustHappen));
 }
 
 }  // namespace

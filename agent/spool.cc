@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -44,7 +45,8 @@ absl::Status MakeDirs(const std::string& dir) {
   struct stat st;
   if (stat(dir.c_str(), &st) != 0) return OsError("cannot stat", dir);
   if (!S_ISDIR(st.st_mode))
-    return absl::UnavailableError(absl::StrCat("spool: ", dir, " is not a directory"));
+    return absl::UnavailableError(
+        absl::StrCat("spool: ", dir, " is not a directory"));
   return absl::OkStatus();
 }
 
@@ -82,7 +84,8 @@ absl::StatusOr<std::vector<std::string>> ListDir(const std::string& dir) {
 
 // Parses "job-<id>-<attempt>.spool".
 bool ParseName(absl::string_view name, int64_t* job_id, int32_t* attempt) {
-  if (!absl::ConsumePrefix(&name, "job-") || !absl::ConsumeSuffix(&name, kSuffix))
+  if (!absl::ConsumePrefix(&name, "job-") ||
+      !absl::ConsumeSuffix(&name, kSuffix))
     return false;
   std::pair<absl::string_view, absl::string_view> parts =
       absl::StrSplit(name, absl::MaxSplits('-', 1));
@@ -93,18 +96,40 @@ bool ParseName(absl::string_view name, int64_t* job_id, int32_t* attempt) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Spool>> Spool::Open(const std::string& dir) {
-  if (dir.empty()) return absl::InvalidArgumentError("spool: empty directory name");
+  if (dir.empty())
+    return absl::InvalidArgumentError("spool: empty directory name");
   if (absl::Status made = MakeDirs(dir); !made.ok()) return made;
-  if (access(dir.c_str(), W_OK | X_OK) != 0) return OsError("cannot write to", dir);
+  if (access(dir.c_str(), W_OK | X_OK) != 0)
+    return OsError("cannot write to", dir);
+  // Two agent processes sharing a spool would replay and delete each
+  // other's jobs.
+  const std::string lock_path = dir + "/.lock";
+  const int lock_fd =
+      open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd < 0) return OsError("cannot open", lock_path);
+  if (flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    const bool busy = errno == EWOULDBLOCK;
+    absl::Status error =
+        busy ? absl::FailedPreconditionError(absl::StrCat(
+                   "spool: ", dir, " is in use by another agent process"))
+             : OsError("cannot lock", lock_path);
+    close(lock_fd);
+    return error;
+  }
   absl::StatusOr<std::vector<std::string>> names = ListDir(dir);
-  if (!names.ok()) return names.status();
+  if (!names.ok()) {
+    close(lock_fd);
+    return names.status();
+  }
   for (const std::string& name : *names) {
     // A Save() that crashed before its rename: the job is either spooled
     // under its real name already, or was never acknowledged as spooled.
     if (absl::StartsWith(name, kTempPrefix)) unlink((dir + "/" + name).c_str());
   }
-  return std::unique_ptr<Spool>(new Spool(dir));
+  return std::unique_ptr<Spool>(new Spool(dir, lock_fd));
 }
+
+Spool::~Spool() { close(lock_fd_); }
 
 std::string Spool::PathOf(int64_t job_id, int32_t attempt) const {
   return absl::StrCat(dir_, "/job-", job_id, "-", attempt, kSuffix);
@@ -113,13 +138,14 @@ std::string Spool::PathOf(int64_t job_id, int32_t attempt) const {
 absl::Status Spool::Save(const v1::SpooledJob& job) {
   absl::MutexLock lock(&mu_);
   const std::string path = PathOf(job.lease().job_id(), job.lease().attempt());
-  const std::string temp = absl::StrCat(dir_, "/", kTempPrefix, "job-",
-                                        job.lease().job_id(), "-",
-                                        job.lease().attempt(), kSuffix);
+  const std::string temp =
+      absl::StrCat(dir_, "/", kTempPrefix, "job-", job.lease().job_id(), "-",
+                   job.lease().attempt(), kSuffix);
   std::string bytes;
   if (!job.SerializeToString(&bytes))
     return absl::InternalError("spool: cannot serialize the job");
-  const int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  const int fd =
+      open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return OsError("cannot create", temp);
   // fsync before rename: otherwise a crash may leave the new name pointing
   // at an empty file (ext4 and xfs reorder data and metadata writes).
@@ -193,9 +219,8 @@ absl::StatusOr<std::vector<v1::SpooledJob>> Spool::Load(
       const std::string aside = path + ".corrupt";
       rename(path.c_str(), aside.c_str());
       if (warnings)
-        warnings->push_back(absl::StrCat("spool: ", path,
-                                         " does not hold a spooled job; moved to ",
-                                         aside));
+        warnings->push_back(absl::StrCat(
+            "spool: ", path, " does not hold a spooled job; moved to ", aside));
       continue;
     }
     jobs.push_back(std::move(job));

@@ -35,9 +35,14 @@ class Spool {
  public:
   // Opens the spool directory `dir`, creating it and its parents (mode 0700)
   // when missing, and deletes temporary files an interrupted Save() left.
-  // UNAVAILABLE (naming the path and the OS error) when the directory cannot
-  // be created or is not writable.
+  // The directory stays locked (flock on "<dir>/.lock") while the Spool
+  // lives: FAILED_PRECONDITION when another Spool, in this process or
+  // another, holds it. UNAVAILABLE (naming the path and the OS error) when
+  // the directory cannot be created or is not writable.
   static absl::StatusOr<std::unique_ptr<Spool>> Open(const std::string& dir);
+  ~Spool();
+  Spool(const Spool&) = delete;
+  Spool& operator=(const Spool&) = delete;
 
   // Writes `job` durably (see above), replacing an earlier file of the same
   // job and attempt. UNAVAILABLE on an I/O error (a full disk); then no
@@ -59,10 +64,12 @@ class Spool {
   const std::string& dir() const { return dir_; }
 
  private:
-  explicit Spool(std::string dir) : dir_(std::move(dir)) {}
+  Spool(std::string dir, int lock_fd)
+      : dir_(std::move(dir)), lock_fd_(lock_fd) {}
 
   const std::string dir_;
-  absl::Mutex mu_;  // serialises file operations
+  const int lock_fd_;  // holds the flock
+  absl::Mutex mu_;     // serialises file operations
 };
 
 // The default spool directory of `agent_id`, following the XDG base

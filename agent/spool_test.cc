@@ -104,6 +104,7 @@ TEST_F(SpoolTest, CorruptFilesAreSetAsideAndTempFilesDeleted) {
     std::ofstream(dir_ + "/job-8-1.spool") << "\xff\xff\xff not a proto";
     std::ofstream(dir_ + "/.tmp-job-9-1.spool") << "torn";
   }
+  spool->reset();  // releases the directory
   spool = Spool::Open(dir_);
   ASSERT_TRUE(spool.ok());
   EXPECT_FALSE(Exists(dir_ + "/.tmp-job-9-1.spool"));
@@ -118,13 +119,24 @@ TEST_F(SpoolTest, CorruptFilesAreSetAsideAndTempFilesDeleted) {
 }
 
 TEST_F(SpoolTest, OpenFailsClearlyWhenTheDirectoryCannotBeMade) {
-  const std::string file = std::string(std::getenv("TEST_TMPDIR")) + "/plain-file";
+  const std::string file =
+      std::string(std::getenv("TEST_TMPDIR")) + "/plain-file";
   std::ofstream(file) << "x";
   absl::StatusOr<std::unique_ptr<Spool>> spool = Spool::Open(file + "/spool");
   ASSERT_FALSE(spool.ok());
   EXPECT_EQ(spool.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_NE(spool.status().message().find(file), std::string::npos)
       << spool.status();
+}
+
+TEST_F(SpoolTest, OnlyOneSpoolMayUseADirectory) {
+  absl::StatusOr<std::unique_ptr<Spool>> first = Spool::Open(dir_);
+  ASSERT_TRUE(first.ok()) << first.status();
+  absl::StatusOr<std::unique_ptr<Spool>> second = Spool::Open(dir_);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
+  first->reset();
+  EXPECT_TRUE(Spool::Open(dir_).ok());
 }
 
 TEST(DefaultSpoolDirTest, FollowsXdgStateHomeThenHome) {

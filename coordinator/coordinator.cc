@@ -24,7 +24,7 @@ class CoordinatorImpl : public Coordinator {
     }
     std::shared_ptr<grpc::ServerCredentials> credentials;
     ASSIGN_OR_RETURN(credentials, ServerCredentials(options));
-    ASSIGN_OR_RETURN(store_, SqliteStore::Open(options.db_path));
+    ASSIGN_OR_RETURN(store_, SqliteStore::Open(options.db_path, options.db_busy_timeout));
     SchedulerOptions scheduler_options;
     scheduler_options.max_attempts = options.max_attempts;
     scheduler_ = std::make_unique<Scheduler>(store_.get(), options.clock,

@@ -32,6 +32,8 @@ ABSL_FLAG(std::string, tls_client_ca, "",
           "PEM CA for client certificates; enables mutual TLS");
 ABSL_FLAG(bool, allow_unauthenticated, false,
           "serve a non-loopback address without tokens (unsafe)");
+ABSL_FLAG(int, db_busy_timeout_ms, 5000,
+          "how long a write waits for a locked database before ingest pauses");
 ABSL_FLAG(std::string, role, "reader", "token add: agent, reader or admin");
 
 namespace {
@@ -87,6 +89,7 @@ int main(int argc, char** argv) {
   options.lease_ttl = absl::Seconds(absl::GetFlag(FLAGS_lease_ttl_s));
   options.heartbeat_interval = absl::Seconds(absl::GetFlag(FLAGS_heartbeat_s));
   options.max_attempts = absl::GetFlag(FLAGS_max_attempts);
+  options.db_busy_timeout = absl::Milliseconds(absl::GetFlag(FLAGS_db_busy_timeout_ms));
   options.tokens_file = absl::GetFlag(FLAGS_tokens_file);
   options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
   options.tls_key_file = absl::GetFlag(FLAGS_tls_key);

@@ -32,9 +32,11 @@ TEST_F(AgentDrainTest, SigtermLetsTheRunningJobFinish) {
   flags.sample_ms = 50;
   flags.drain_timeout_s = 30;
   ASSERT_NO_FATAL_FAILURE(StartAgent("a", flags));
-  ASSERT_TRUE(WaitForConnected("a", 1, absl::Seconds(30))) << ReadFile(agent_log("a"));
+  ASSERT_TRUE(WaitForConnected("a", 1, absl::Seconds(30)))
+      << ReadFile(agent_log("a"));
   const int64_t sweep = SubmitSimulatedSweep("drain", 2);
-  std::optional<v1::JobInfo> job = WaitForLease(sweep, {"a"}, absl::Seconds(10));
+  std::optional<v1::JobInfo> job =
+      WaitForLease(sweep, {"a"}, absl::Seconds(10));
   ASSERT_TRUE(job.has_value());
   ASSERT_TRUE(WaitFor([&] { return StoredSampleCount(job->job_id(), 1) >= 5; },
                       absl::Seconds(10)));
@@ -60,7 +62,8 @@ TEST_F(AgentDrainTest, SigtermLetsTheRunningJobFinish) {
       EXPECT_EQ(info.state(), v1::JOB_STATE_PENDING) << info.DebugString();
     }
   }
-  EXPECT_TRUE(absl::StrContains(ReadFile(coordinator_log()), "agent a said goodbye (drained)"))
+  EXPECT_TRUE(absl::StrContains(ReadFile(coordinator_log()),
+                                "agent a said goodbye (drained)"))
       << ReadFile(coordinator_log());
   EXPECT_TRUE(SpoolFiles("a").empty());
 
@@ -76,16 +79,19 @@ TEST_F(AgentDrainTest, SigtermHandsBackAJobThatOutlastsTheDrainPeriod) {
   slow.sample_ms = 50;
   slow.drain_timeout_s = 1;
   ASSERT_NO_FATAL_FAILURE(StartAgent("a", slow));
-  ASSERT_TRUE(WaitForConnected("a", 1, absl::Seconds(30))) << ReadFile(agent_log("a"));
+  ASSERT_TRUE(WaitForConnected("a", 1, absl::Seconds(30)))
+      << ReadFile(agent_log("a"));
   const int64_t sweep = SubmitSimulatedSweep("hand-back", 1);
-  std::optional<v1::JobInfo> job = WaitForLease(sweep, {"a"}, absl::Seconds(10));
+  std::optional<v1::JobInfo> job =
+      WaitForLease(sweep, {"a"}, absl::Seconds(10));
   ASSERT_TRUE(job.has_value());
   // A second agent waits, idle, to take the job handed back.
   AgentFlags fast;
   fast.samples = 20;
   fast.sample_ms = 50;
   ASSERT_NO_FATAL_FAILURE(StartAgent("b", fast));
-  ASSERT_TRUE(WaitForConnected("b", 1, absl::Seconds(30))) << ReadFile(agent_log("b"));
+  ASSERT_TRUE(WaitForConnected("b", 1, absl::Seconds(30)))
+      << ReadFile(agent_log("b"));
   ASSERT_TRUE(WaitFor([&] { return StoredSampleCount(job->job_id(), 1) >= 5; },
                       absl::Seconds(10)));
 
@@ -95,8 +101,9 @@ TEST_F(AgentDrainTest, SigtermHandsBackAJobThatOutlastsTheDrainPeriod) {
   ASSERT_TRUE(exit.ok()) << exit.status() << "\n" << ReadFile(agent_log("a"));
   EXPECT_EQ(*exit, 0);
   std::optional<absl::Time> released;
-  ASSERT_TRUE(WaitFor([&] { return (released = LeasedAt(job->job_id(), 2)).has_value(); },
-                      absl::Seconds(10)))
+  ASSERT_TRUE(WaitFor(
+      [&] { return (released = LeasedAt(job->job_id(), 2)).has_value(); },
+      absl::Seconds(10)))
       << ReadFile(coordinator_log());
   const absl::Duration to_release = *released - term;
   std::cout << "SIGTERM to re-lease (drain period 1 s): "
@@ -104,7 +111,8 @@ TEST_F(AgentDrainTest, SigtermHandsBackAJobThatOutlastsTheDrainPeriod) {
   EXPECT_LT(to_release, absl::Seconds(4));
   EXPECT_TRUE(absl::StrContains(
       ReadFile(coordinator_log()),
-      absl::StrCat("agent a said goodbye (stopped; handing back job ", job->job_id())))
+      absl::StrCat("agent a said goodbye (stopped; handing back job ",
+                   job->job_id())))
       << ReadFile(coordinator_log());
   // The abandoned attempt is not a result, so nothing was spooled for it.
   EXPECT_TRUE(SpoolFiles("a").empty());

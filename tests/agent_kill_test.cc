@@ -30,32 +30,37 @@ TEST_F(AgentKillTest, KilledAgentsJobRunsAgainElsewhereWithoutItsSamples) {
   flags.samples = kSamples;
   flags.sample_ms = kSampleMs;
   // Three agents, two jobs: one agent is idle when the victim dies.
-  for (const char* id : {"a", "b", "c"}) ASSERT_NO_FATAL_FAILURE(StartAgent(id, flags));
   for (const char* id : {"a", "b", "c"})
-    ASSERT_TRUE(WaitForConnected(id, 1, absl::Seconds(30))) << ReadFile(agent_log(id));
+    ASSERT_NO_FATAL_FAILURE(StartAgent(id, flags));
+  for (const char* id : {"a", "b", "c"})
+    ASSERT_TRUE(WaitForConnected(id, 1, absl::Seconds(30)))
+        << ReadFile(agent_log(id));
 
   const int64_t sweep = SubmitSimulatedSweep("agent-kill", 2);
-  std::optional<v1::JobInfo> victim = WaitForLease(sweep, {}, absl::Seconds(10));
+  std::optional<v1::JobInfo> victim =
+      WaitForLease(sweep, {}, absl::Seconds(10));
   ASSERT_TRUE(victim.has_value());
   const int64_t job = victim->job_id();
   const std::string dead = victim->agent_id();
   ASSERT_EQ(victim->attempt(), 1);
   // Mid-job: some samples of the doomed attempt are stored.
-  ASSERT_TRUE(WaitFor([&] { return StoredSampleCount(job, 1) >= 5; }, absl::Seconds(10)));
+  ASSERT_TRUE(WaitFor([&] { return StoredSampleCount(job, 1) >= 5; },
+                      absl::Seconds(10)));
 
   const absl::Time killed = absl::Now();
   agent(dead).Signal(SIGKILL);
   ASSERT_TRUE(agent(dead).Wait(absl::Seconds(10)).ok());
 
   std::optional<absl::Time> released;
-  ASSERT_TRUE(WaitFor(
-      [&] { return (released = LeasedAt(job, 2)).has_value(); },
-      absl::Seconds(kLeaseTtlS + 5)))
-      << "job " << job << " was not leased again\n" << ReadFile(coordinator_log());
+  ASSERT_TRUE(WaitFor([&] { return (released = LeasedAt(job, 2)).has_value(); },
+                      absl::Seconds(kLeaseTtlS + 5)))
+      << "job " << job << " was not leased again\n"
+      << ReadFile(coordinator_log());
   // Lease times are stored in whole milliseconds.
-  const absl::Duration to_release = std::max(absl::ZeroDuration(), *released - killed);
-  std::cout << "agent death to re-lease: " << absl::ToInt64Milliseconds(to_release)
-            << " ms\n";
+  const absl::Duration to_release =
+      std::max(absl::ZeroDuration(), *released - killed);
+  std::cout << "agent death to re-lease: "
+            << absl::ToInt64Milliseconds(to_release) << " ms\n";
   EXPECT_LT(to_release, absl::Seconds(kLeaseTtlS + 1));
 
   const v1::SweepStatus done = WaitForSweepDone(sweep, absl::Seconds(30));

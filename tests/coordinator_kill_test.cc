@@ -32,9 +32,11 @@ TEST_F(CoordinatorKillTest, AcknowledgedResultsSurviveAndSweepCompletes) {
   flags.samples = kSamples;
   flags.sample_ms = kSampleMs;
   const std::vector<std::string> ids = {"a", "b", "c"};
-  for (const std::string& id : ids) ASSERT_NO_FATAL_FAILURE(StartAgent(id, flags));
   for (const std::string& id : ids)
-    ASSERT_TRUE(WaitForConnected(id, 1, absl::Seconds(30))) << ReadFile(agent_log(id));
+    ASSERT_NO_FATAL_FAILURE(StartAgent(id, flags));
+  for (const std::string& id : ids)
+    ASSERT_TRUE(WaitForConnected(id, 1, absl::Seconds(30)))
+        << ReadFile(agent_log(id));
 
   const int64_t sweep = SubmitSimulatedSweep("coordinator-kill", kJobs);
   auto acknowledged = [&] {
@@ -46,7 +48,8 @@ TEST_F(CoordinatorKillTest, AcknowledgedResultsSurviveAndSweepCompletes) {
     return all;
   };
   // Mid-sweep: some results acknowledged, some jobs running.
-  ASSERT_TRUE(WaitFor([&] { return acknowledged().size() >= 2; }, absl::Seconds(30)));
+  ASSERT_TRUE(
+      WaitFor([&] { return acknowledged().size() >= 2; }, absl::Seconds(30)));
   ASSERT_TRUE(WaitForLease(sweep, {}, absl::Seconds(10)).has_value());
 
   KillCoordinator();
@@ -57,7 +60,8 @@ TEST_F(CoordinatorKillTest, AcknowledgedResultsSurviveAndSweepCompletes) {
   ASSERT_NO_FATAL_FAILURE(StartCoordinator(coordinator));
   const absl::Time restarted = absl::Now();
   std::map<int64_t, int32_t> stored;
-  for (const v1::JobResult& r : Results(sweep)) stored[r.job_id()] = r.attempt();
+  for (const v1::JobResult& r : Results(sweep))
+    stored[r.job_id()] = r.attempt();
   int present = 0;
   for (const Attempt& acked : acked_before) {
     auto it = stored.find(acked.first);
@@ -73,14 +77,16 @@ TEST_F(CoordinatorKillTest, AcknowledgedResultsSurviveAndSweepCompletes) {
 
   // Every agent comes back by itself.
   for (const std::string& id : ids)
-    EXPECT_TRUE(WaitForConnected(id, 2, absl::Seconds(20))) << ReadFile(agent_log(id));
+    EXPECT_TRUE(WaitForConnected(id, 2, absl::Seconds(20)))
+        << ReadFile(agent_log(id));
   std::cout << "coordinator restart to all agents reconnected: "
             << absl::ToInt64Milliseconds(absl::Now() - restarted) << " ms\n";
 
   WaitForSweepDone(sweep, absl::Seconds(40));
   ExpectCompleteAndExact(sweep, kSamples);
   for (const std::string& id : ids)
-    EXPECT_TRUE(WaitFor([&] { return SpoolFiles(id).empty(); }, absl::Seconds(10)))
+    EXPECT_TRUE(
+        WaitFor([&] { return SpoolFiles(id).empty(); }, absl::Seconds(10)))
         << "agent " << id << " still spools a result";
 }
 

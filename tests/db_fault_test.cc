@@ -47,12 +47,15 @@ class DbFaultTest : public FleetTest {
     AgentFlags flags;
     flags.samples = kSamples;
     flags.sample_ms = kSampleMs;
-    for (const char* id : {"a", "b"}) ASSERT_NO_FATAL_FAILURE(StartAgent(id, flags));
     for (const char* id : {"a", "b"})
-      ASSERT_TRUE(WaitForConnected(id, 1, absl::Seconds(30))) << ReadFile(agent_log(id));
+      ASSERT_NO_FATAL_FAILURE(StartAgent(id, flags));
+    for (const char* id : {"a", "b"})
+      ASSERT_TRUE(WaitForConnected(id, 1, absl::Seconds(30)))
+          << ReadFile(agent_log(id));
     sweep_ = SubmitSimulatedSweep("db-fault", kJobs);
     // Mid-sweep: a result acknowledged and samples streaming.
-    ASSERT_TRUE(WaitFor([&] { return Acknowledged().size() >= 1; }, absl::Seconds(30)));
+    ASSERT_TRUE(
+        WaitFor([&] { return Acknowledged().size() >= 1; }, absl::Seconds(30)));
     ASSERT_TRUE(WaitForLease(sweep_, {}, absl::Seconds(10)).has_value());
   }
 
@@ -69,9 +72,11 @@ class DbFaultTest : public FleetTest {
   static std::set<Attempt> StoredResults(sqlite3* db) {
     std::set<Attempt> stored;
     sqlite3_stmt* stmt = nullptr;
-    sqlite3_prepare_v2(db, "SELECT job_id, attempt FROM results", -1, &stmt, nullptr);
+    sqlite3_prepare_v2(db, "SELECT job_id, attempt FROM results", -1, &stmt,
+                       nullptr);
     while (sqlite3_step(stmt) == SQLITE_ROW)
-      stored.insert({sqlite3_column_int64(stmt, 0), sqlite3_column_int(stmt, 1)});
+      stored.insert(
+          {sqlite3_column_int64(stmt, 0), sqlite3_column_int(stmt, 1)});
     sqlite3_finalize(stmt);
     return stored;
   }
@@ -79,8 +84,9 @@ class DbFaultTest : public FleetTest {
   void ExpectAcknowledgedAreStored(const std::set<Attempt>& acked,
                                    const std::set<Attempt>& stored) {
     for (const Attempt& a : acked)
-      EXPECT_TRUE(stored.count(a)) << "job " << a.first << " attempt " << a.second
-                                   << " was acknowledged but is not stored";
+      EXPECT_TRUE(stored.count(a))
+          << "job " << a.first << " attempt " << a.second
+          << " was acknowledged but is not stored";
   }
 
   void ExpectIntact() { EXPECT_EQ(QueryDb("PRAGMA integrity_check"), "ok"); }
@@ -100,9 +106,11 @@ TEST_F(DbFaultTest, LockedDatabasePausesIngestUntilReleased) {
   constexpr absl::Duration kHold = absl::Seconds(8);
 
   sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open_v2(db_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_open_v2(db_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr),
+            SQLITE_OK);
   sqlite3_busy_timeout(db, 10000);
-  ASSERT_EQ(sqlite3_exec(db, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK)
+  ASSERT_EQ(sqlite3_exec(db, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr),
+            SQLITE_OK)
       << sqlite3_errmsg(db);
   const absl::Time locked = absl::Now();
   EXPECT_TRUE(WaitFor(
@@ -135,9 +143,8 @@ TEST_F(DbFaultTest, FullDiskPausesIngestUntilThereIsRoom) {
   // fails with EFBIG instead of killing the process.
   signal(SIGXFSZ, SIG_IGN);
   ASSERT_NO_FATAL_FAILURE(StartFleet({}));
-  const int64_t limit =
-      std::max({FileSize(db_ + "-wal"), FileSize(db_),
-                FileSize(coordinator_log()) + (64 << 10)});
+  const int64_t limit = std::max({FileSize(db_ + "-wal"), FileSize(db_),
+                                  FileSize(coordinator_log()) + (64 << 10)});
   rlimit room{};
   ASSERT_EQ(prlimit(coordinator().pid(), RLIMIT_FSIZE, nullptr, &room), 0)
       << strerror(errno);
@@ -157,14 +164,16 @@ TEST_F(DbFaultTest, FullDiskPausesIngestUntilThereIsRoom) {
   // Read the acknowledgements first: whatever they name was stored before.
   const std::set<Attempt> acked = Acknowledged();
   sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open_v2(db_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_open_v2(db_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr),
+            SQLITE_OK);
   sqlite3_busy_timeout(db, 10000);
   const std::set<Attempt> stored = StoredResults(db);
   sqlite3_close(db);
   ExpectAcknowledgedAreStored(acked, stored);
   std::cout << "while full: acknowledged " << acked.size() << ", stored "
             << stored.size() << "\n";
-  EXPECT_LT(stored.size(), static_cast<size_t>(kJobs)) << "the fault came too late";
+  EXPECT_LT(stored.size(), static_cast<size_t>(kJobs))
+      << "the fault came too late";
 
   ASSERT_EQ(prlimit(coordinator().pid(), RLIMIT_FSIZE, &room, nullptr), 0)
       << strerror(errno);

@@ -37,11 +37,13 @@ int FreePort() {
 }
 
 void FleetTest::SetUp() {
-  dir_ = absl::StrCat(std::getenv("TEST_TMPDIR"), "/",
-                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  dir_ = absl::StrCat(
+      std::getenv("TEST_TMPDIR"), "/",
+      ::testing::UnitTest::GetInstance()->current_test_info()->name());
   mkdir(dir_.c_str(), 0755);
   db_ = dir_ + "/fleet.db";
-  for (const char* suffix : {"", "-wal", "-shm"}) unlink((db_ + suffix).c_str());
+  for (const char* suffix : {"", "-wal", "-shm"})
+    unlink((db_ + suffix).c_str());
 }
 
 void FleetTest::TearDown() {
@@ -60,7 +62,8 @@ void FleetTest::TearDown() {
     }
     if (HasFailure()) {
       std::cout << "---- " << log << " (last 4000 bytes)\n"
-                << text.substr(text.size() > 4000 ? text.size() - 4000 : 0) << "\n";
+                << text.substr(text.size() > 4000 ? text.size() - 4000 : 0)
+                << "\n";
     }
   }
 }
@@ -80,10 +83,11 @@ void FleetTest::StartCoordinator(const CoordinatorFlags& flags) {
   coordinator_ = std::make_unique<Subprocess>();
   ASSERT_TRUE(coordinator_->Start(argv, coordinator_log()).ok());
   absl::StatusOr<int> port = WaitForPortFile(port_file, absl::Seconds(30));
-  ASSERT_TRUE(port.ok()) << port.status() << "\n" << ReadFile(coordinator_log());
+  ASSERT_TRUE(port.ok()) << port.status() << "\n"
+                         << ReadFile(coordinator_log());
   port_ = *port;
-  stub_ = v1::FleetService::NewStub(
-      grpc::CreateChannel(coordinator_target(), grpc::InsecureChannelCredentials()));
+  stub_ = v1::FleetService::NewStub(grpc::CreateChannel(
+      coordinator_target(), grpc::InsecureChannelCredentials()));
 }
 
 void FleetTest::KillCoordinator() {
@@ -102,7 +106,8 @@ std::string FleetTest::agent_log(const std::string& id) const {
 
 std::string FleetTest::spool_dir(const std::string& id) const {
   auto it = spool_dirs_.find(id);
-  return it == spool_dirs_.end() ? absl::StrCat(dir_, "/spool-", id) : it->second;
+  return it == spool_dirs_.end() ? absl::StrCat(dir_, "/spool-", id)
+                                 : it->second;
 }
 
 void FleetTest::StartAgent(const std::string& id, const AgentFlags& flags) {
@@ -112,8 +117,8 @@ void FleetTest::StartAgent(const std::string& id, const AgentFlags& flags) {
       "serve",
       "--simulate",
       "--agent_id=" + id,
-      "--coordinator=" +
-          (flags.coordinator.empty() ? coordinator_target() : flags.coordinator),
+      "--coordinator=" + (flags.coordinator.empty() ? coordinator_target()
+                                                    : flags.coordinator),
       absl::StrCat("--simulate_samples=", flags.samples),
       absl::StrCat("--simulate_sample_ms=", flags.sample_ms),
       absl::StrCat("--max_backoff_ms=", flags.max_backoff_ms),
@@ -136,7 +141,8 @@ int64_t FleetTest::SubmitSimulatedSweep(const std::string& name, int jobs) {
   (*spec.mutable_selector())["simulated"] = "true";
   v1::SubmitSweepResponse response;
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(10));
   grpc::Status status = stub_->SubmitSweep(&context, request, &response);
   EXPECT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(response.jobs(), jobs);
@@ -148,7 +154,8 @@ v1::SweepStatus FleetTest::GetSweep(int64_t sweep_id) {
   request.set_sweep_id(sweep_id);
   v1::SweepStatus sweep;
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(10));
   grpc::Status status = stub_->GetSweep(&context, request, &sweep);
   EXPECT_TRUE(status.ok()) << status.error_message();
   return sweep;
@@ -159,7 +166,8 @@ std::vector<v1::JobResult> FleetTest::Results(int64_t sweep_id) {
   request.set_sweep_id(sweep_id);
   v1::ListResultsResponse response;
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(10));
   grpc::Status status = stub_->ListResults(&context, request, &response);
   EXPECT_TRUE(status.ok()) << status.error_message();
   return {response.results().begin(), response.results().end()};
@@ -170,7 +178,8 @@ std::vector<v1::Sample> FleetTest::Samples(int64_t job_id) {
   request.set_job_id(job_id);
   v1::ListSamplesResponse response;
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(10));
   grpc::Status status = stub_->ListSamples(&context, request, &response);
   EXPECT_TRUE(status.ok()) << status.error_message();
   return {response.samples().begin(), response.samples().end()};
@@ -179,13 +188,16 @@ std::vector<v1::Sample> FleetTest::Samples(int64_t job_id) {
 std::vector<v1::AgentInfo> FleetTest::Agents() {
   v1::ListAgentsResponse response;
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  grpc::Status status = stub_->ListAgents(&context, v1::ListAgentsRequest(), &response);
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(10));
+  grpc::Status status =
+      stub_->ListAgents(&context, v1::ListAgentsRequest(), &response);
   EXPECT_TRUE(status.ok()) << status.error_message();
   return {response.agents().begin(), response.agents().end()};
 }
 
-bool FleetTest::WaitFor(const std::function<bool()>& done, absl::Duration timeout) {
+bool FleetTest::WaitFor(const std::function<bool()>& done,
+                        absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   while (true) {
     if (done()) return true;
@@ -194,7 +206,8 @@ bool FleetTest::WaitFor(const std::function<bool()>& done, absl::Duration timeou
   }
 }
 
-v1::SweepStatus FleetTest::WaitForSweepDone(int64_t sweep_id, absl::Duration timeout) {
+v1::SweepStatus FleetTest::WaitForSweepDone(int64_t sweep_id,
+                                            absl::Duration timeout) {
   v1::SweepStatus sweep;
   const bool done = WaitFor(
       [&] {
@@ -203,13 +216,15 @@ v1::SweepStatus FleetTest::WaitForSweepDone(int64_t sweep_id, absl::Duration tim
                sweep.state() != v1::SWEEP_STATE_UNSPECIFIED;
       },
       timeout);
-  EXPECT_TRUE(done) << "sweep " << sweep_id << " still running after " << timeout
-                    << ":\n" << sweep.DebugString();
+  EXPECT_TRUE(done) << "sweep " << sweep_id << " still running after "
+                    << timeout << ":\n"
+                    << sweep.DebugString();
   return sweep;
 }
 
 std::optional<v1::JobInfo> FleetTest::WaitForLease(
-    int64_t sweep_id, const std::set<std::string>& agent_ids, absl::Duration timeout) {
+    int64_t sweep_id, const std::set<std::string>& agent_ids,
+    absl::Duration timeout) {
   std::optional<v1::JobInfo> found;
   WaitFor(
       [&] {
@@ -233,7 +248,8 @@ bool FleetTest::WaitForConnected(const std::string& id, int times,
       [&] {
         const std::string log = ReadFile(agent_log(id));
         int count = 0;
-        for (size_t at = log.find("agent: connected to"); at != std::string::npos;
+        for (size_t at = log.find("agent: connected to");
+             at != std::string::npos;
              at = log.find("agent: connected to", at + 1))
           ++count;
         return count >= times;
@@ -242,13 +258,15 @@ bool FleetTest::WaitForConnected(const std::string& id, int times,
 }
 
 int FleetTest::StoredSampleCount(int64_t job_id, int32_t attempt) {
-  const std::string count = QueryDb(absl::StrCat(
-      "SELECT COUNT(*) FROM samples WHERE job_id = ", job_id, " AND attempt = ", attempt));
+  const std::string count = QueryDb(
+      absl::StrCat("SELECT COUNT(*) FROM samples WHERE job_id = ", job_id,
+                   " AND attempt = ", attempt));
   return count.empty() ? 0 : std::stoi(count);
 }
 
 std::set<Attempt> FleetTest::AcknowledgedResults(const std::string& id) const {
-  static const std::regex kAck("result acknowledged: job ([0-9]+) attempt ([0-9]+)");
+  static const std::regex kAck(
+      "result acknowledged: job ([0-9]+) attempt ([0-9]+)");
   std::set<Attempt> acked;
   std::istringstream log(ReadFile(agent_log(id)));
   std::string line;
@@ -261,8 +279,9 @@ std::set<Attempt> FleetTest::AcknowledgedResults(const std::string& id) const {
 }
 
 std::optional<absl::Time> FleetTest::LeasedAt(int64_t job_id, int32_t attempt) {
-  const std::string ms = QueryDb(absl::StrCat(
-      "SELECT leased_ms FROM leases WHERE job_id = ", job_id, " AND attempt = ", attempt));
+  const std::string ms = QueryDb(
+      absl::StrCat("SELECT leased_ms FROM leases WHERE job_id = ", job_id,
+                   " AND attempt = ", attempt));
   if (ms.empty()) return std::nullopt;
   return absl::FromUnixMillis(std::stoll(ms));
 }
@@ -284,7 +303,8 @@ std::vector<std::string> FleetTest::SpoolFiles(const std::string& id) const {
 std::string FleetTest::QueryDb(const std::string& sql) {
   sqlite3* db = nullptr;
   std::string value;
-  if (sqlite3_open_v2(db_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(db_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) !=
+      SQLITE_OK) {
     ADD_FAILURE() << "cannot open " << db_ << ": " << sqlite3_errmsg(db);
     sqlite3_close(db);
     return value;
@@ -318,10 +338,11 @@ void FleetTest::ExpectCompleteAndExact(int64_t sweep_id, int samples_per_job) {
   }
   EXPECT_EQ(by_job.size(), static_cast<size_t>(sweep.jobs_total()));
   int lost = 0;
-  for (const v1::JobInfo& job : sweep.jobs()) lost += by_job.count(job.job_id()) ? 0 : 1;
+  for (const v1::JobInfo& job : sweep.jobs())
+    lost += by_job.count(job.job_id()) ? 0 : 1;
   std::cout << "results: jobs " << sweep.jobs_total() << ", stored "
-            << results.size() << ", duplicated " << results.size() - by_job.size()
-            << ", lost " << lost << "\n";
+            << results.size() << ", duplicated "
+            << results.size() - by_job.size() << ", lost " << lost << "\n";
   for (const v1::JobInfo& job : sweep.jobs()) {
     auto result = by_job.find(job.job_id());
     if (result == by_job.end()) {

@@ -9,6 +9,8 @@
 #ifndef BENCHFLEET_TESTS_FLEET_HARNESS_H_
 #define BENCHFLEET_TESTS_FLEET_HARNESS_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -19,8 +21,6 @@
 #include <utility>
 #include <vector>
 
-#include <grpcpp/grpcpp.h>
-
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
@@ -30,20 +30,20 @@
 namespace benchfleet::testing {
 
 struct CoordinatorFlags {
-  int port = 0;           // 0 = any free port
-  int lease_ttl_s = 15;   // --lease_ttl_s
-  int heartbeat_s = 1;    // --heartbeat_s
-  int max_attempts = 3;   // --max_attempts
+  int port = 0;                    // 0 = any free port
+  int lease_ttl_s = 15;            // --lease_ttl_s
+  int heartbeat_s = 1;             // --heartbeat_s
+  int max_attempts = 3;            // --max_attempts
   std::vector<std::string> extra;  // more flags
 };
 
 struct AgentFlags {
-  std::string coordinator;      // host:port; default the coordinator's
-  int samples = 20;             // --simulate_samples
-  int sample_ms = 50;           // --simulate_sample_ms: a job lasts samples x this
-  int max_backoff_ms = 1000;    // --max_backoff_ms
-  int drain_timeout_s = 30;     // --drain_timeout_s
-  std::string spool_dir;        // default <test dir>/spool-<id>
+  std::string coordinator;  // host:port; default the coordinator's
+  int samples = 20;         // --simulate_samples
+  int sample_ms = 50;       // --simulate_sample_ms: a job lasts samples x this
+  int max_backoff_ms = 1000;  // --max_backoff_ms
+  int drain_timeout_s = 30;   // --drain_timeout_s
+  std::string spool_dir;      // default <test dir>/spool-<id>
   std::vector<std::string> extra;
 };
 
@@ -83,16 +83,18 @@ class FleetTest : public ::testing::Test {
 
   // Polls `done` every 20 ms until it holds or `timeout` passes; returns
   // whether it held.
-  static bool WaitFor(const std::function<bool()>& done, absl::Duration timeout);
+  static bool WaitFor(const std::function<bool()>& done,
+                      absl::Duration timeout);
   // Waits until the sweep is no longer running; fails the test otherwise.
   v1::SweepStatus WaitForSweepDone(int64_t sweep_id, absl::Duration timeout);
   // Waits until `job_id` is leased to one of `agent_ids` (any agent when
   // empty); returns the job as GetSweep shows it.
-  std::optional<v1::JobInfo> WaitForLease(int64_t sweep_id,
-                                          const std::set<std::string>& agent_ids,
-                                          absl::Duration timeout);
+  std::optional<v1::JobInfo> WaitForLease(
+      int64_t sweep_id, const std::set<std::string>& agent_ids,
+      absl::Duration timeout);
   // Waits until the agent's log shows it connected `times` times.
-  bool WaitForConnected(const std::string& id, int times, absl::Duration timeout);
+  bool WaitForConnected(const std::string& id, int times,
+                        absl::Duration timeout);
   // Number of samples of (job, attempt) the coordinator has stored.
   int StoredSampleCount(int64_t job_id, int32_t attempt);
 

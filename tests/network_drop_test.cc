@@ -30,7 +30,8 @@ class NetworkDropTest : public FleetTest {
     coordinator.lease_ttl_s = kLeaseTtlS;
     coordinator.heartbeat_s = 1;
     ASSERT_NO_FATAL_FAILURE(StartCoordinator(coordinator));
-    absl::StatusOr<std::unique_ptr<TcpProxy>> proxy = TcpProxy::Start(coordinator_port());
+    absl::StatusOr<std::unique_ptr<TcpProxy>> proxy =
+        TcpProxy::Start(coordinator_port());
     ASSERT_TRUE(proxy.ok()) << proxy.status();
     proxy_ = std::move(*proxy);
   }
@@ -45,11 +46,13 @@ class NetworkDropTest : public FleetTest {
 
   // Waits for a job leased to `agent_id` with some samples stored.
   int64_t JobRunningOn(int64_t sweep, const std::string& agent_id) {
-    std::optional<v1::JobInfo> job = WaitForLease(sweep, {agent_id}, absl::Seconds(20));
+    std::optional<v1::JobInfo> job =
+        WaitForLease(sweep, {agent_id}, absl::Seconds(20));
     EXPECT_TRUE(job.has_value()) << ReadFile(agent_log(agent_id));
     if (!job) return 0;
-    EXPECT_TRUE(WaitFor([&] { return StoredSampleCount(job->job_id(), job->attempt()) >= 5; },
-                        absl::Seconds(10)));
+    EXPECT_TRUE(WaitFor(
+        [&] { return StoredSampleCount(job->job_id(), job->attempt()) >= 5; },
+        absl::Seconds(10)));
     return job->job_id();
   }
 
@@ -67,7 +70,8 @@ TEST_F(NetworkDropTest, AgentSpoolsThroughAnOutageLongerThanTheLease) {
   direct.coordinator.clear();
   ASSERT_NO_FATAL_FAILURE(StartAgent("b", direct));
   for (const char* id : {"a", "b"})
-    ASSERT_TRUE(WaitForConnected(id, 1, absl::Seconds(30))) << ReadFile(agent_log(id));
+    ASSERT_TRUE(WaitForConnected(id, 1, absl::Seconds(30)))
+        << ReadFile(agent_log(id));
 
   const int64_t sweep = SubmitSimulatedSweep("network-drop", 2);
   const int64_t job = JobRunningOn(sweep, "a");
@@ -79,7 +83,8 @@ TEST_F(NetworkDropTest, AgentSpoolsThroughAnOutageLongerThanTheLease) {
   ASSERT_TRUE(WaitFor(
       [&] {
         std::vector<std::string> files = SpoolFiles("a");
-        return std::find(files.begin(), files.end(), SpoolName(job, 1)) != files.end();
+        return std::find(files.begin(), files.end(), SpoolName(job, 1)) !=
+               files.end();
       },
       absl::Seconds(10)))
       << ReadFile(agent_log("a"));
@@ -87,14 +92,17 @@ TEST_F(NetworkDropTest, AgentSpoolsThroughAnOutageLongerThanTheLease) {
   absl::SleepFor(cut + absl::Seconds(2 * kLeaseTtlS) - absl::Now());
   const bool released = LeasedAt(job, 2).has_value();
   std::cout << "during the outage the job was "
-            << (released ? "leased again to b" : "waiting for a free agent") << "\n";
+            << (released ? "leased again to b" : "waiting for a free agent")
+            << "\n";
   proxy_->Restore();
 
   WaitForSweepDone(sweep, absl::Seconds(30));
-  ASSERT_TRUE(WaitFor([&] { return SpoolFiles("a").empty(); }, absl::Seconds(15)))
+  ASSERT_TRUE(
+      WaitFor([&] { return SpoolFiles("a").empty(); }, absl::Seconds(15)))
       << ReadFile(agent_log("a"));
-  EXPECT_TRUE(absl::StrContains(ReadFile(agent_log("a")),
-                                absl::StrCat("replaying job ", job, " attempt 1")));
+  EXPECT_TRUE(
+      absl::StrContains(ReadFile(agent_log("a")),
+                        absl::StrCat("replaying job ", job, " attempt 1")));
   ExpectCompleteAndExact(sweep, kSamples);
   // The replay resent every sample of attempt 1, some stored before the cut:
   // each is stored once.
@@ -102,15 +110,16 @@ TEST_F(NetworkDropTest, AgentSpoolsThroughAnOutageLongerThanTheLease) {
   const v1::SweepStatus done = GetSweep(sweep);
   for (const v1::JobInfo& info : done.jobs()) {
     if (info.job_id() == job)
-      std::cout << "the job cut off was won by attempt " << info.attempt() << " on "
-                << info.agent_id() << "\n";
+      std::cout << "the job cut off was won by attempt " << info.attempt()
+                << " on " << info.agent_id() << "\n";
   }
 }
 
 TEST_F(NetworkDropTest, SpoolSurvivesAnAgentRestartDuringTheOutage) {
   ASSERT_NO_FATAL_FAILURE(StartWithProxy());
   ASSERT_NO_FATAL_FAILURE(StartAgent("a", ViaProxy()));
-  ASSERT_TRUE(WaitForConnected("a", 1, absl::Seconds(30))) << ReadFile(agent_log("a"));
+  ASSERT_TRUE(WaitForConnected("a", 1, absl::Seconds(30)))
+      << ReadFile(agent_log("a"));
   const int64_t sweep = SubmitSimulatedSweep("spool-restart", 2);
   const int64_t job = JobRunningOn(sweep, "a");
   ASSERT_GT(job, 0);
@@ -119,7 +128,8 @@ TEST_F(NetworkDropTest, SpoolSurvivesAnAgentRestartDuringTheOutage) {
   ASSERT_TRUE(WaitFor(
       [&] {
         std::vector<std::string> files = SpoolFiles("a");
-        return std::find(files.begin(), files.end(), SpoolName(job, 1)) != files.end();
+        return std::find(files.begin(), files.end(), SpoolName(job, 1)) !=
+               files.end();
       },
       absl::Seconds(10)))
       << ReadFile(agent_log("a"));
@@ -147,7 +157,8 @@ TEST_F(NetworkDropTest, SpoolSurvivesAnAgentRestartDuringTheOutage) {
       EXPECT_EQ(r.attempt(), 1);
     }
   }
-  EXPECT_TRUE(WaitFor([&] { return SpoolFiles("a").empty(); }, absl::Seconds(10)));
+  EXPECT_TRUE(
+      WaitFor([&] { return SpoolFiles("a").empty(); }, absl::Seconds(10)));
 }
 
 // A connection that goes silent without breaking (a stalled network): the
@@ -157,7 +168,8 @@ TEST_F(NetworkDropTest, SpoolSurvivesAnAgentRestartDuringTheOutage) {
 TEST_F(NetworkDropTest, SilentAgentIsDetectedWithinTheLeaseTtl) {
   ASSERT_NO_FATAL_FAILURE(StartWithProxy());
   ASSERT_NO_FATAL_FAILURE(StartAgent("a", ViaProxy()));
-  ASSERT_TRUE(WaitForConnected("a", 1, absl::Seconds(30))) << ReadFile(agent_log("a"));
+  ASSERT_TRUE(WaitForConnected("a", 1, absl::Seconds(30)))
+      << ReadFile(agent_log("a"));
   const int64_t sweep = SubmitSimulatedSweep("stall", 1);
   const int64_t job = JobRunningOn(sweep, "a");
   ASSERT_GT(job, 0);
@@ -179,13 +191,15 @@ TEST_F(NetworkDropTest, SilentAgentIsDetectedWithinTheLeaseTtl) {
   // Silence is measured from the last heartbeat (1 s before the stall at
   // most); the watchdog looks every TTL/4.
   EXPECT_LT(detected, absl::Seconds(kLeaseTtlS) + absl::Milliseconds(1500));
-  EXPECT_TRUE(absl::StrContains(ReadFile(coordinator_log()), "agent a silent for"));
+  EXPECT_TRUE(
+      absl::StrContains(ReadFile(coordinator_log()), "agent a silent for"));
   EXPECT_EQ(GetSweep(sweep).jobs(0).state(), v1::JOB_STATE_PENDING);
 
   proxy_->Restore();
   WaitForSweepDone(sweep, absl::Seconds(30));
   ExpectCompleteAndExact(sweep, kSamples);
-  EXPECT_TRUE(WaitFor([&] { return SpoolFiles("a").empty(); }, absl::Seconds(10)));
+  EXPECT_TRUE(
+      WaitFor([&] { return SpoolFiles("a").empty(); }, absl::Seconds(10)));
 }
 
 }  // namespace

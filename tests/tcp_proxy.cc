@@ -17,7 +17,9 @@
 namespace benchfleet::testing {
 namespace {
 
-void SetNonBlocking(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
+void SetNonBlocking(int fd) {
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
 
 // Closes with a reset rather than a FIN, as a broken network path would.
 void Reset(int fd) {
@@ -47,7 +49,8 @@ struct TcpProxy::Pipe {
 
 absl::StatusOr<std::unique_ptr<TcpProxy>> TcpProxy::Start(int target_port) {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return absl::UnavailableError(absl::StrCat("socket: ", strerror(errno)));
+  if (fd < 0)
+    return absl::UnavailableError(absl::StrCat("socket: ", strerror(errno)));
   sockaddr_in addr = Loopback(0);
   socklen_t len = sizeof(addr);
   if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
@@ -182,7 +185,8 @@ void TcpProxy::Loop() {
         const int upstream = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         sockaddr_in target = Loopback(target_port_);
         if (upstream < 0 ||
-            connect(upstream, reinterpret_cast<sockaddr*>(&target), sizeof(target)) != 0) {
+            connect(upstream, reinterpret_cast<sockaddr*>(&target),
+                    sizeof(target)) != 0) {
           Reset(client);
           if (upstream >= 0) close(upstream);
           continue;
@@ -232,7 +236,8 @@ void TcpProxy::Loop() {
       }
       // A side that closed: pass the close on once its bytes are delivered.
       for (int side = 0; side < 2 && !dead[i]; ++side) {
-        if (p.eof[side] && p.pending[side].empty()) shutdown(p.fd[1 - side], SHUT_WR);
+        if (p.eof[side] && p.pending[side].empty())
+          shutdown(p.fd[1 - side], SHUT_WR);
       }
       if (p.eof[0] && p.eof[1] && p.pending[0].empty() && p.pending[1].empty())
         dead[i] = true;

@@ -4,7 +4,8 @@
 //
 //   absl::StatusOr<std::unique_ptr<TcpProxy>> proxy = TcpProxy::Start(port);
 //   agent --coordinator=127.0.0.1:<(*proxy)->port()>
-//   (*proxy)->Cut(TcpProxy::Outage::kRefuse);  // connections reset, no new ones
+//   (*proxy)->Cut(TcpProxy::Outage::kRefuse);  // connections reset, no new
+//   ones
 //   ...
 //   (*proxy)->Restore();
 #ifndef BENCHFLEET_TESTS_TCP_PROXY_H_
@@ -52,7 +53,8 @@ class TcpProxy {
 
  private:
   struct Pipe;
-  TcpProxy(int listen_fd, int port, int target_port, int wake_read, int wake_write);
+  TcpProxy(int listen_fd, int port, int target_port, int wake_read,
+           int wake_write);
   void Loop();
   void Wake();
 

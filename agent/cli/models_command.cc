@@ -110,9 +110,8 @@ int ModelsCommand(const Args& args) {
   v1::ModelCostList list;
   int failures = 0;
   for (const std::string& name : names) {
-    absl::StatusOr<v1::ModelCost> cost =
-        models::ComputeModelCostByName(name, InputFor(name, input.get()),
-                                       batch);
+    absl::StatusOr<v1::ModelCost> cost = models::ComputeModelCostByName(
+        name, InputFor(name, input.get()), batch);
     if (!cost.ok()) {
       // A model too small for --input fails; the others are still listed.
       std::cerr << "agent models: " << cost.status().message() << "\n";
@@ -149,9 +148,8 @@ int ModelCommand(const Args& args) {
   const int batch = BatchFlag();
   torch::set_num_threads(Threads());
   const std::string& model = args[0];
-  absl::StatusOr<v1::ModelCost> cost =
-      models::ComputeModelCostByName(model, InputFor(model, input.get()),
-                                     batch);
+  absl::StatusOr<v1::ModelCost> cost = models::ComputeModelCostByName(
+      model, InputFor(model, input.get()), batch);
   if (!cost.ok()) {
     std::cerr << "agent model: " << cost.status() << "\n";
     return 1;

@@ -105,7 +105,8 @@ int ServeCommand(const Args&) {
     absl::StatusOr<std::unique_ptr<agent::Spool>> opened = agent::Spool::Open(spool_dir);
     if (opened.ok()) {
       spool = std::move(*opened);
-    } else if (spool_dir_given) {
+    } else if (spool_dir_given ||
+               opened.status().code() == absl::StatusCode::kFailedPrecondition) {
       std::cerr << "agent: --spool_dir: " << opened.status() << "\n";
       return 2;
     } else {

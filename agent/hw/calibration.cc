@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -157,6 +158,10 @@ absl::StatusOr<v1::Calibration> Calibrate(const v1::HardwareReport& report,
                           : report.software().blas_vendor(),
                       options.gemm_repetitions, gemm->products),
       gemm->threads, 3LL * gemm->n * gemm->n * 4);
+
+  // LibTorch's OpenMP workers keep spinning for a while after the GEMM
+  // (GOMP_SPINCOUNT) and would take a core from the next measurement.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
 
   // STREAM with arrays of 4x the last-level caches, bounded by free memory.
   const std::vector<CacheGeometry> geometry = Geometry(report.cpu());

@@ -128,8 +128,10 @@ std::string RenderModelCostTable(const v1::ModelCostList& list) {
   }
   std::string out = table.Render();
   if (!notes.empty()) {
-    absl::StrAppend(&out, "\nOperators counted as 0 FLOPs (unknown to the "
-                          "cost model):\n", notes);
+    absl::StrAppend(&out,
+                    "\nOperators counted as 0 FLOPs (unknown to the "
+                    "cost model):\n",
+                    notes);
   }
   return out;
 }
@@ -139,8 +141,8 @@ std::string RenderCostBreakdown(const v1::ModelCost& cost, v1::Mode mode) {
   const v1::CostFigures& c = training ? cost.training() : cost.inference();
   const double total = c.forward_flops() + c.backward_flops();
   std::string out = absl::StrCat(
-      cost.name(), " at batch ", cost.batch(), " x ", Shape(cost.input()),
-      ", ", training ? "training" : "inference", ": forward ",
+      cost.name(), " at batch ", cost.batch(), " x ", Shape(cost.input()), ", ",
+      training ? "training" : "inference", ": forward ",
       Gflops(c.forward_flops()), " GFLOPs, backward ",
       Gflops(c.backward_flops()), " GFLOPs, params ", Grouped(c.params()),
       ", activations ", Mib(c.activation_bytes()), " MiB, traffic ",
@@ -190,8 +192,9 @@ std::string RenderCostBreakdown(const v1::ModelCost& cost, v1::Mode mode) {
   absl::StrAppend(&out, "\nBy module:\n", modules.Render());
 
   if (!c.unknown_ops().empty()) {
-    absl::StrAppend(&out, "\nOperators counted as 0 FLOPs (unknown to the "
-                          "cost model): ",
+    absl::StrAppend(&out,
+                    "\nOperators counted as 0 FLOPs (unknown to the "
+                    "cost model): ",
                     UnknownOps(c), "\n");
   }
   return out;

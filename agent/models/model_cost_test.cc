@@ -34,7 +34,8 @@ TEST(ModelCostTest, EqualsRealForwardForEveryZooModel) {
     SCOPED_TRACE(entry.name);
     absl::StatusOr<ZooModel> model = BuildModel(entry.name);
     ASSERT_TRUE(model.ok()) << model.status();
-    auto real = ComputeModelCost(entry.name, model->module, Shape(3, 96, 96), 2);
+    auto real =
+        ComputeModelCost(entry.name, model->module, Shape(3, 96, 96), 2);
     auto fast = ComputeModelCostByName(entry.name, Shape(3, 96, 96), 2);
     ASSERT_TRUE(real.ok()) << real.status();
     ASSERT_TRUE(fast.ok()) << fast.status();
@@ -64,6 +65,20 @@ TEST(ModelCostTest, SkeletonHasTheModelsParameters) {
             absl::StatusCode::kNotFound);
 }
 
+// Building a skeleton must leave this thread's operators on the CPU kernels
+// (a leaked meta dispatch key once turned later arithmetic into no-ops).
+TEST(ModelCostTest, SkeletonLeavesLaterArithmeticAlone) {
+  ASSERT_TRUE(BuildModelSkeleton("googlenet").ok());
+  torch::Tensor t = torch::ones({3});
+  t.mul_(2.0);
+  EXPECT_TRUE(torch::equal(t, torch::full({3}, 2.0)));
+  absl::StatusOr<ZooModel> real = BuildModel("squeezenet1_1");
+  ASSERT_TRUE(real.ok()) << real.status();
+  auto cost = ComputeCost("squeezenet1_1", real->module, Shape(3, 64, 64), 1,
+                          v1::MODE_INFERENCE);
+  EXPECT_TRUE(cost.ok()) << cost.status();
+}
+
 TEST(ModelCostTest, TorchScriptFileCarriesItsDigest) {
   auto cost = ComputeModelCostByName(kTinyCnn, Shape(3, 8, 8), 1);
   ASSERT_TRUE(cost.ok()) << cost.status();
@@ -89,10 +104,11 @@ TEST(ModelCostTest, WrongInputIsAnErrorNotAFigure) {
 }
 
 TEST(ModelCostTest, UnknownModelAndMissingFileAreNotFound) {
-  EXPECT_EQ(ComputeModelCostByName("resnet5", Shape(3, 8, 8), 1).status().code(),
-            absl::StatusCode::kNotFound);
-  auto missing =
-      ComputeModelCostByName("agent/models/testdata/none.pt", Shape(3, 8, 8), 1);
+  EXPECT_EQ(
+      ComputeModelCostByName("resnet5", Shape(3, 8, 8), 1).status().code(),
+      absl::StatusCode::kNotFound);
+  auto missing = ComputeModelCostByName("agent/models/testdata/none.pt",
+                                        Shape(3, 8, 8), 1);
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(std::string(missing.status().message()), HasSubstr("none.pt"));
 }

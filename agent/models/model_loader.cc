@@ -40,6 +40,21 @@ std::string FirstLine(const std::string& message) {
   return message.substr(0, message.find('\n'));
 }
 
+// The cause of an error the interpreter raised: its last line ("RuntimeError:
+// Given groups=1, ... expected input[1, 1, 32, 32] to have 3 channels"),
+// without the two TorchScript tracebacks above it, which run to dozens of
+// lines.
+std::string Cause(const std::string& message) {
+  if (message.find("Traceback of TorchScript") == std::string::npos) {
+    return message;
+  }
+  size_t end = message.find_last_not_of("\n ");
+  if (end == std::string::npos) return message;
+  const size_t start = message.rfind('\n', end);
+  return message.substr(start == std::string::npos ? 0 : start + 1,
+                        end + 1 - (start == std::string::npos ? 0 : start + 1));
+}
+
 }  // namespace
 
 ScriptMirror::ScriptMirror(torch::jit::Module script)
@@ -71,12 +86,15 @@ torch::Tensor ScriptModelImpl::forward(torch::Tensor x) {
   c10::IValue out;
   try {
     out = script_.forward({std::move(x)});
-  } catch (const c10::Error&) {
-    throw;  // LibTorch's message already says what failed
+  } catch (const c10::OutOfMemoryError&) {
+    throw;
   } catch (const std::bad_alloc&) {
     throw;
+  } catch (const c10::Error& e) {
+    TORCH_CHECK(false, "TorchScript model \"", path_,
+                "\": ", Cause(e.what_without_backtrace()));
   } catch (const std::exception& e) {  // e.g. torch::jit::JITException
-    TORCH_CHECK(false, "TorchScript model \"", path_, "\": ", e.what());
+    TORCH_CHECK(false, "TorchScript model \"", path_, "\": ", Cause(e.what()));
   }
   if (out.isTuple() && !out.toTupleRef().elements().empty()) {
     out = c10::IValue(out.toTupleRef().elements()[0]);
@@ -93,11 +111,12 @@ absl::StatusOr<ScriptModel> LoadScriptModel(absl::string_view path) {
   absl::StatusOr<std::string> bytes = ReadModelFile(path);
   if (!bytes.ok()) return bytes.status();
   std::string digest = Sha256Hex(*bytes);
-  const std::string what = absl::StrCat("TorchScript model file \"", path, "\"");
+  const std::string what =
+      absl::StrCat("TorchScript model file \"", path, "\"");
   try {
-    torch::jit::Module script = torch::jit::load(
-        std::make_shared<StringReadAdapter>(*std::move(bytes)),
-        torch::Device(torch::kCPU));
+    torch::jit::Module script =
+        torch::jit::load(std::make_shared<StringReadAdapter>(*std::move(bytes)),
+                         torch::Device(torch::kCPU));
     const c10::optional<torch::jit::Method> forward =
         script.find_method("forward");
     if (!forward.has_value()) {
@@ -116,8 +135,7 @@ absl::StatusOr<ScriptModel> LoadScriptModel(absl::string_view path) {
           what, ": forward takes ", required,
           " inputs without defaults; the agent passes one NCHW float tensor"));
     }
-    return ScriptModel(std::move(script), std::string(path),
-                       std::move(digest));
+    return ScriptModel(std::move(script), std::string(path), std::move(digest));
   } catch (const c10::Error& e) {
     return absl::InvalidArgumentError(absl::StrCat(
         what, ": not a loadable TorchScript module (torch.jit.save): ",
@@ -126,9 +144,8 @@ absl::StatusOr<ScriptModel> LoadScriptModel(absl::string_view path) {
     return absl::ResourceExhaustedError(
         absl::StrCat(what, ": out of memory while loading"));
   } catch (const std::exception& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(what, ": not a loadable TorchScript module: ",
-                     FirstLine(e.what())));
+    return absl::InvalidArgumentError(absl::StrCat(
+        what, ": not a loadable TorchScript module: ", FirstLine(e.what())));
   }
 }
 

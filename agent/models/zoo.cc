@@ -133,7 +133,15 @@ absl::StatusOr<ZooModel> BuildModelSkeleton(absl::string_view name) {
     // rest run their meta (shape-checking) kernels. Factories like
     // torch::empty still allocate on the CPU (never touched, so never
     // resident); shape-only costing moves those tensors to the meta device.
-    c10::impl::IncludeDispatchKeyGuard meta(c10::DispatchKey::Meta);
+    // Not IncludeDispatchKeyGuard: removing a key from a DispatchKeySet
+    // removes only its functionality bit, so on exit it would leave the meta
+    // backend bit behind and every later CPU operator on this thread would
+    // run its meta kernel. ForceDispatchKeyGuard restores the exact set.
+    c10::impl::LocalDispatchKeySet with_meta =
+        c10::impl::tls_local_dispatch_key_set();
+    with_meta.included_ =
+        with_meta.included_ | c10::DispatchKeySet(c10::DispatchKey::Meta);
+    c10::impl::ForceDispatchKeyGuard meta(with_meta);
     return BuildModel(name);
   } catch (const c10::Error& e) {
     return absl::InvalidArgumentError(

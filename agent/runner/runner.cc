@@ -540,6 +540,7 @@ v1::JobResult RunJob(v1::BenchmarkSpec spec, int64_t job_id, int32_t attempt,
   try {
     auto model = models::BuildModel(spec.model());
     if (!model.ok()) return fail(model.status().message());
+    result.set_model_digest(model->digest);
     torch::manual_seed(0);
     if (auto refused = CostAndMemory(*model, spec, options, result))
       return fail(*refused);

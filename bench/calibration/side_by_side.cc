@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -138,6 +139,11 @@ int Main() {
     // conditions. Each side's best over the pairs counts.
     for (int pair = 0; pair < pairs; ++pair) {
       for (int side = 0; side < 2; ++side) {
+        // libgomp's workers keep spinning for a while after a parallel
+        // region (GOMP_SPINCOUNT), and the agent's team spins briefly too:
+        // without a pause, whichever side runs second loses a core to the
+        // other's idle threads.
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
         if ((side + pair + r) % 2 == 0) {
           hw::StreamOptions so;
           so.threads = threads;

@@ -90,6 +90,11 @@ std::string Gflops(double flops_per_s) {
   return FormatSig(flops_per_s / 1e9);
 }
 
+// "1 device", "2 devices".
+std::string Count(size_t n, const std::string& noun) {
+  return absl::StrCat(n, " ", noun, n == 1 ? "" : "s");
+}
+
 std::string Time(int64_t unix_ms) {
   if (unix_ms == 0) return "-";
   return absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixMillis(unix_ms),
@@ -336,7 +341,6 @@ std::string ResultLabel(const v1::JobResult& r, const std::string& host_name) {
   if (!DefaultInput(s.input())) absl::StrAppend(&label, " ", InputName(s.input()));
   if (PrecisionName(s.precision()) != "fp32")
     absl::StrAppend(&label, " ", PrecisionName(s.precision()));
-  if (s.threads() > 0) absl::StrAppend(&label, " t", s.threads());
   if (s.memory_format() == v1::MEMORY_FORMAT_CHANNELS_LAST)
     absl::StrAppend(&label, " nhwc");
   if (s.scenario() == v1::SCENARIO_SINGLE_STREAM)
@@ -551,6 +555,20 @@ v1::RooflineReport BuildRooflineReport(const std::vector<DeviceGroup>& groups) {
         d->add_notes(
             "theoretical peak: cores x clock x FLOP/cycle, computed by the "
             "agent, not a published figure");
+      // The measured roofs hold for the thread count they were measured
+      // with; a job on fewer threads has lower roofs.
+      const int calibrated = g.hardware.calibration().threads();
+      if (calibrated > 0) {
+        std::set<int> others;
+        for (const v1::JobResult& r : g.results)
+          if (r.intra_op_threads() > 0 && r.intra_op_threads() != calibrated)
+            others.insert(r.intra_op_threads());
+        if (!others.empty())
+          d->add_notes(absl::StrCat(
+              "the roofs were measured with ", calibrated,
+              " threads; results on ", absl::StrJoin(others, ", "),
+              " threads are judged against roofs they could not reach"));
+      }
       for (const std::string& w : g.hardware.warnings())
         d->add_notes(absl::StrCat("hardware report: ", w));
     }
@@ -600,6 +618,18 @@ v1::RooflineReport BuildRooflineReport(const std::vector<DeviceGroup>& groups) {
   return report;
 }
 
+namespace {
+
+// "unstable" and the likely causes, joined by "; ".
+std::string PlacementNotes(const v1::RooflinePlacement& p) {
+  std::vector<std::string> notes;
+  if (p.unstable()) notes.push_back("unstable");
+  notes.insert(notes.end(), p.likely_causes().begin(), p.likely_causes().end());
+  return absl::StrJoin(notes, "; ");
+}
+
+}  // namespace
+
 std::string RenderRooflineTable(const v1::RooflineReport& report) {
   std::string out;
   if (report.devices().empty()) return "no successful results to place\n";
@@ -636,9 +666,7 @@ std::string RenderRooflineTable(const v1::RooflineReport& report) {
            Percent(Opt(p.has_efficiency_datasheet(), p.efficiency_datasheet())),
            Percent(Opt(p.has_fraction_of_datasheet_peak(),
                        p.fraction_of_datasheet_peak())),
-           p.bound(), p.above_roof() ? "YES" : "no",
-           absl::StrCat(p.unstable() ? "unstable; " : "",
-                        absl::StrJoin(p.likely_causes(), "; "))});
+           p.bound(), p.above_roof() ? "YES" : "no", PlacementNotes(p)});
     }
     out += analysis::RenderTextTable(
         {"model", "input", "batch", "mode", "median_ms", "flop/byte",
@@ -903,6 +931,22 @@ std::string RenderCorrelations(const std::vector<CorrelationGroup>& groups,
 // Comparisons
 // ---------------------------------------------------------------------------
 
+namespace {
+
+// Appends " t<threads>" to the labels that occur more than once; `reps[i]`
+// is a result behind labels[i].
+void Disambiguate(std::vector<std::string>* labels,
+                  const std::vector<const v1::JobResult*>& reps) {
+  std::map<std::string, int> count;
+  for (const std::string& l : *labels) ++count[l];
+  for (size_t i = 0; i < labels->size(); ++i) {
+    if (count[(*labels)[i]] > 1)
+      absl::StrAppend(&(*labels)[i], " t", reps[i]->spec().threads());
+  }
+}
+
+}  // namespace
+
 Matching MatchResults(const std::vector<v1::JobResult>& baseline,
                       const std::vector<v1::JobResult>& candidate) {
   std::map<std::string, MatchedResults> by_key;
@@ -1000,6 +1044,17 @@ absl::StatusOr<v1::ComparisonReport> CompareMatched(
     c->set_verdict(analysis::VerdictName(v->verdict));
     c->set_reason(v->reason);
   }
+  {
+    std::vector<std::string> labels;
+    std::vector<const v1::JobResult*> reps;
+    for (size_t i = 0; i < matching.matched.size(); ++i) {
+      labels.push_back(report.comparisons(i).label());
+      reps.push_back(&matching.matched[i].candidate.front());
+    }
+    Disambiguate(&labels, reps);
+    for (size_t i = 0; i < labels.size(); ++i)
+      report.mutable_comparisons(i)->set_label(labels[i]);
+  }
   std::stable_sort(report.mutable_comparisons()->begin(),
                    report.mutable_comparisons()->end(),
                    [](const v1::ResultComparison& a,
@@ -1035,13 +1090,14 @@ absl::StatusOr<v1::ComparisonReport> CompareMatched(
 namespace {
 
 std::string ComparisonSummary(const v1::ComparisonReport& r) {
-  return absl::StrFormat(
-      "%d regressions, %d improvements, %d unchanged, %d with insufficient "
-      "data (min effect %s, alpha %s); %d only in the baseline, %d only in "
-      "the candidate",
-      r.regressions(), r.improvements(), r.unchanged(), r.insufficient_data(),
-      Percent(r.min_effect()), FormatSig(r.alpha()), r.only_in_baseline_size(),
-      r.only_in_candidate_size());
+  return absl::StrCat(
+      Count(r.regressions(), "regression"), ", ",
+      Count(r.improvements(), "improvement"), ", ", r.unchanged(),
+      " unchanged, ", r.insufficient_data(),
+      " with insufficient data (min effect ", Percent(r.min_effect()),
+      ", alpha ", FormatSig(r.alpha()), "); ", r.only_in_baseline_size(),
+      " only in the baseline, ", r.only_in_candidate_size(),
+      " only in the candidate");
 }
 
 std::string SweepList(const google::protobuf::RepeatedField<int64_t>& ids) {
@@ -1120,6 +1176,7 @@ std::vector<HistorySeries> BuildHistory(
                      return a.sweep.sweep_id() < b.sweep.sweep_id();
                    });
   std::map<std::string, HistorySeries> series;
+  std::map<std::string, v1::JobResult> representative;
   for (const ScheduleRun& run : runs) {
     std::map<std::string, std::vector<double>> medians;
     std::map<std::string, const v1::JobResult*> first;
@@ -1135,6 +1192,7 @@ std::vector<HistorySeries> BuildHistory(
       if (s.key.empty()) {
         s.key = key;
         s.label = ResultLabel(*first[key], host_name(HostOf(*first[key])));
+        representative[key] = *first[key];
       }
       s.sweep_ids.push_back(run.sweep.sweep_id());
       s.created_unix_ms.push_back(run.sweep.created_unix_ms());
@@ -1142,10 +1200,16 @@ std::vector<HistorySeries> BuildHistory(
     }
   }
   std::vector<HistorySeries> out;
+  std::vector<std::string> labels;
+  std::vector<const v1::JobResult*> reps;
   for (auto& [key, s] : series) {
     s.changes = analysis::FindChangePoints(s.median_ms, options);
+    labels.push_back(s.label);
+    reps.push_back(&representative[key]);
     out.push_back(std::move(s));
   }
+  Disambiguate(&labels, reps);
+  for (size_t i = 0; i < out.size(); ++i) out[i].label = labels[i];
   std::stable_sort(out.begin(), out.end(),
                    [](const HistorySeries& a, const HistorySeries& b) {
                      return a.label < b.label;
@@ -1235,12 +1299,124 @@ std::string SweepStateName(v1::SweepState state) {
 struct ReportFacts {
   std::vector<DeviceGroup> groups;
   v1::RooflineReport roofline;
+  std::vector<CorrelationGroup> correlations;  // Spearman, seeded bootstrap
+  std::vector<std::string> findings;           // one sentence per question
   std::set<std::string> models;
   int ok = 0;
   int failed = 0;
   int unstable = 0;
   int above_roof = 0;
 };
+
+std::string Range(std::vector<double> v, const std::string& suffix = "") {
+  std::sort(v.begin(), v.end());
+  if (v.empty()) return "n/a";
+  if (v.size() == 1 || FormatSig(v.front()) == FormatSig(v.back()))
+    return FormatSig(v.front()) + suffix;
+  return absl::StrCat(FormatSig(v.front()), suffix, " to ",
+                      FormatSig(v.back()), suffix);
+}
+
+// The seed study's questions, answered in one sentence each from `f`.
+std::vector<std::string> Findings(const ReportFacts& f) {
+  std::vector<std::string> out;
+  // Q2/Q4: where the results sit on the roofline.
+  for (const v1::RooflineDevice& d : f.roofline.devices()) {
+    if (!d.has_measured_roof() || d.placements().empty()) continue;
+    int compute = 0;
+    std::vector<double> efficiency;
+    std::vector<std::string> above;
+    for (const v1::RooflinePlacement& p : d.placements()) {
+      if (p.bound() == "compute") ++compute;
+      if (p.has_efficiency_measured())
+        efficiency.push_back(p.efficiency_measured());
+      if (p.above_roof())
+        above.push_back(absl::StrCat(p.model(), " b", p.batch_size(), " ",
+                                     ModeName(p.mode())));
+    }
+    std::string line = absl::StrCat(
+        "Roofline, ", d.device_name(), " @ ",
+        d.hostname().empty() ? d.host_id() : d.hostname(), ": ", compute,
+        " of ", Count(d.placements_size(), "result"),
+        " compute bound on the measured roof (",
+        FormatSi(d.measured_roof().peak_flops_per_second(), "FLOP/s"), ", ",
+        FormatSi(d.measured_roof().bandwidth_bytes_per_second(), "B/s"),
+        ", ridge ", FormatSig(d.measured_roof().ridge_point()),
+        " FLOP/byte); median efficiency ", Percent(Median(efficiency)),
+        " of attainable");
+    if (above.empty()) {
+      absl::StrAppend(&line, "; none above the roof.");
+    } else {
+      absl::StrAppend(&line, "; ", above.size(), " above the roof (",
+                      absl::StrJoin(above, ", "),
+                      "), flagged with likely causes.");
+    }
+    out.push_back(line);
+  }
+  // Q3: what predicts latency, at each device's smallest inference batch.
+  std::set<std::string> done;
+  for (const CorrelationGroup& g : f.correlations) {
+    if (g.mode != v1::MODE_INFERENCE || !done.insert(g.device).second)
+      continue;
+    const auto& c = g.matrix.cells;
+    out.push_back(absl::StrCat(
+        "What predicts latency, ", g.device, " at batch ", g.batch, " (",
+        Count(g.models.size(), "model"), "): Spearman rho(FLOPs, latency) = ",
+        Estimate2(c[0][4].estimate), " ",
+        IntervalText(g.ci[0][4].lower, g.ci[0][4].upper),
+        ", rho(params, latency) = ", Estimate2(c[1][4].estimate), " ",
+        IntervalText(g.ci[1][4].lower, g.ci[1][4].upper),
+        " (95% bootstrap intervals); the seed study found 0.83 and 0.39 on "
+        "its CPU, -0.14 and -0.03 on its GPU."));
+  }
+  // Q5: forward:backward.
+  std::vector<double> latency_ratio, flop_ratio;
+  size_t training = 0;
+  for (const DeviceGroup& g : f.groups) {
+    for (const v1::JobResult& r : g.results) {
+      if (r.spec().mode() != v1::MODE_TRAINING) continue;
+      ++training;
+      const analysis::ForwardBackwardRatios fb = analysis::ForwardBackward(r);
+      if (std::isfinite(fb.latency_ratio))
+        latency_ratio.push_back(fb.latency_ratio);
+      if (std::isfinite(fb.flop_ratio)) flop_ratio.push_back(fb.flop_ratio);
+    }
+  }
+  if (!latency_ratio.empty() || !flop_ratio.empty()) {
+    out.push_back(absl::StrCat(
+        "Forward:backward over ", Count(training, "training result"),
+        ": latency ratios ", Range(latency_ratio), ", cost-model FLOP ratios ",
+        Range(flop_ratio),
+        " (about 0.5 expected: a backward pass costs about twice its "
+        "forward); the seed's FLOP ratios of 1.7 to 3866 came from a profiler "
+        "that missed the backward operators."));
+  }
+  // Q3: batching.
+  std::vector<v1::JobResult> ok;
+  for (const DeviceGroup& g : f.groups)
+    ok.insert(ok.end(), g.results.begin(), g.results.end());
+  std::vector<double> speedups;
+  std::set<int> batches;
+  for (const analysis::ThroughputSeries& series :
+       analysis::ThroughputByBatch(ok)) {
+    const std::vector<analysis::ScalingPoint> points =
+        analysis::ScalingEfficiency(series.points);
+    if (points.size() < 2) continue;
+    speedups.push_back(points.back().speedup);
+    batches.insert(points.front().batch);
+    batches.insert(points.back().batch);
+  }
+  if (!speedups.empty()) {
+    std::vector<std::string> b;
+    for (int x : batches) b.push_back(absl::StrCat(x));
+    out.push_back(absl::StrCat(
+        "Batching (batch ", absl::StrJoin(b, ", "), "): throughput at the "
+        "largest batch over the smallest, median ",
+        FormatSig(Median(speedups)), "x over ", speedups.size(), " series (",
+        Range(speedups, "x"), ")."));
+  }
+  return out;
+}
 
 ReportFacts Facts(const ReportInput& input) {
   ReportFacts f;
@@ -1258,6 +1434,8 @@ ReportFacts Facts(const ReportInput& input) {
   for (const v1::RooflineDevice& d : f.roofline.devices())
     for (const v1::RooflinePlacement& p : d.placements())
       if (p.above_roof()) ++f.above_roof;
+  f.correlations = CorrelateByDevice(f.groups, CorrelateOptions());
+  f.findings = Findings(f);
   return f;
 }
 
@@ -1287,11 +1465,11 @@ analysis::Report BuildReport(const ReportInput& input) {
   report.title = absl::StrCat(
       "benchfleet report: ",
       sweep_names.empty() ? "selected results" : absl::StrJoin(sweep_names, ", "));
-  report.subtitle = absl::StrFormat(
-      "%d devices, %d models, %d results (%d failed, %d unstable), %d points "
-      "above their roof",
-      groups.size(), facts.models.size(), facts.ok + facts.failed, facts.failed,
-      facts.unstable, facts.above_roof);
+  report.subtitle = absl::StrCat(
+      Count(groups.size(), "device"), ", ", Count(facts.models.size(), "model"),
+      ", ", Count(facts.ok + facts.failed, "result"), " (", facts.failed,
+      " failed, ", facts.unstable, " unstable), ",
+      Count(facts.above_roof, "point"), " above the roof");
 
   // Overview.
   {
@@ -1318,6 +1496,8 @@ analysis::Report BuildReport(const ReportInput& input) {
       t.row_classes.push_back(sw.jobs_failed() > 0 ? "warn" : "");
     }
     if (!t.rows.empty()) s.blocks.push_back(TableBlock(t));
+    for (const std::string& finding : facts.findings)
+      s.blocks.push_back(Paragraph(finding));
   }
 
   // Fleet.
@@ -1421,9 +1601,8 @@ analysis::Report BuildReport(const ReportInput& input) {
   {
     analysis::Section& s = report.sections.emplace_back();
     s.title = "Statistics";
-    CorrelateOptions options;  // Spearman, 2000 resamples, seed 42
-    const std::vector<CorrelationGroup> correlations =
-        CorrelateByDevice(groups, options);
+    const CorrelateOptions options;  // Spearman, 2000 resamples, seed 42
+    const std::vector<CorrelationGroup>& correlations = facts.correlations;
     s.blocks.push_back(Paragraph(absl::StrCat(
         "Spearman's rho between FLOPs of one step, parameters, main-memory "
         "traffic, intensity, median latency and throughput, one observation "
@@ -1569,7 +1748,20 @@ analysis::Report BuildReport(const ReportInput& input) {
         v.reason = c.reason();
         rows.push_back({c.label(), v});
       }
-      s.blocks.push_back(TableBlock(analysis::RegressionTable(rows)));
+      if (rows.empty()) {
+        std::vector<std::string> keys(input.comparison.only_in_baseline().begin(),
+                                      input.comparison.only_in_baseline().end());
+        if (keys.size() > 10) keys.resize(10);
+        s.blocks.push_back(Warning(absl::StrCat(
+            "No benchmark of this run matches one of the previous run: a "
+            "match needs the same model, input, batch, mode, precision, "
+            "device, host id, threads, layout and scenario. The previous "
+            "run's keys",
+            input.comparison.only_in_baseline_size() > 10 ? " (first 10)" : "",
+            ": ", absl::StrJoin(keys, "; "))));
+      } else {
+        s.blocks.push_back(TableBlock(analysis::RegressionTable(rows)));
+      }
       if (input.comparison.regressions() > 0)
         s.blocks.push_back(Warning(absl::StrCat(
             input.comparison.regressions(),
@@ -1656,12 +1848,16 @@ std::string ReportSummary(const ReportInput& input) {
   for (const v1::SweepStatus& s : input.sweeps) sweeps.push_back(SweepName(s));
   std::vector<std::string> devices;
   for (const DeviceGroup& g : facts.groups) devices.push_back(g.Label());
-  std::string out = absl::StrFormat(
-      "%s: %d devices (%s), %d models, %d results (%d failed, %d unstable), "
-      "%d points above their roof\n",
-      sweeps.empty() ? "selected results" : absl::StrJoin(sweeps, ", "),
-      facts.groups.size(), absl::StrJoin(devices, "; "), facts.models.size(),
-      facts.ok + facts.failed, facts.failed, facts.unstable, facts.above_roof);
+  std::string out = absl::StrCat(
+      sweeps.empty() ? "selected results" : absl::StrJoin(sweeps, ", "), ": ",
+      Count(facts.groups.size(), "device"),
+      devices.empty() ? "" : absl::StrCat(" (", absl::StrJoin(devices, "; "), ")"),
+      ", ", Count(facts.models.size(), "model"), ", ",
+      Count(facts.ok + facts.failed, "result"), " (", facts.failed,
+      " failed, ", facts.unstable, " unstable), ",
+      Count(facts.above_roof, "point"), " above the roof\n");
+  for (const std::string& finding : facts.findings)
+    absl::StrAppend(&out, "- ", finding, "\n");
   if (input.has_comparison) {
     std::vector<std::string> base;
     for (const v1::SweepStatus& b : input.baseline_sweeps)
@@ -1761,6 +1957,14 @@ absl::StatusOr<std::vector<v1::SweepStatus>> ScheduleRuns(
   return runs;
 }
 
+// The most recent of `sweeps` (most recent first) that is no longer
+// running, else the most recent.
+int64_t LatestFinished(const std::vector<v1::SweepStatus>& sweeps) {
+  for (const v1::SweepStatus& s : sweeps)
+    if (s.state() != v1::SWEEP_STATE_RUNNING) return s.sweep_id();
+  return sweeps.front().sweep_id();
+}
+
 struct Selected {
   std::vector<v1::SweepStatus> sweeps;
   std::vector<v1::JobResult> results;
@@ -1773,21 +1977,22 @@ absl::StatusOr<Selected> FetchSelection(Stub& stub,
   filter.clear_sweep_id();
   std::vector<int64_t> ids = selection.sweep_ids;
   if (ids.empty() && !filter.schedule().empty()) {
-    // A schedule's results span all its runs; the latest run is the one
-    // to look at (compare and history look across runs).
+    // A schedule's results span all its runs; its latest run is the one to
+    // look at (compare and history look across runs).
     ASSIGN_OR_RETURN(std::vector<v1::SweepStatus> runs,
                      ScheduleRuns(stub, filter.schedule(), false));
     if (runs.empty())
       return absl::NotFoundError(absl::StrCat(
           "schedule ", filter.schedule(), " has not run yet"));
-    ids.push_back(runs.front().sweep_id());
+    ids.push_back(LatestFinished(runs));
     filter.clear_schedule();
   }
   if (ids.empty() && filter.ByteSizeLong() == 0) {
-    ASSIGN_OR_RETURN(std::vector<v1::SweepStatus> latest, FetchSweeps(stub, 1));
-    if (latest.empty())
+    ASSIGN_OR_RETURN(std::vector<v1::SweepStatus> recent,
+                     FetchSweeps(stub, 50));
+    if (recent.empty())
       return absl::NotFoundError("no sweeps stored yet: submit one first");
-    ids.push_back(latest.front().sweep_id());
+    ids.push_back(LatestFinished(recent));
   }
   if (ids.empty()) {
     ASSIGN_OR_RETURN(out.results, FetchResults(stub, filter));

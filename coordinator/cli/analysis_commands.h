@@ -189,7 +189,10 @@ std::string RenderCorrelations(const std::vector<CorrelationGroup>& groups,
 // (unset values normalised to their defaults).
 std::string MatchKey(const v1::JobResult& result);
 // A short name for people: "resnet50 b1 inference @ vm", with input,
-// precision, threads and device added when not the defaults.
+// precision, layout, scenario and GPU name added when not the defaults.
+// Thread counts are left out (agents record the count they used, so every
+// label would carry one); CompareMatched and BuildHistory add " t<threads>"
+// to labels that would otherwise repeat.
 std::string ResultLabel(const v1::JobResult& result,
                         const std::string& host_name);
 
@@ -287,9 +290,10 @@ std::string ReportSummary(const ReportInput& input);
 
 // Which results a command looks at: the results of each sweep in `sweep_ids`
 // matching `filter` (its sweep_id ignored). With no sweep ids: when
-// filter.schedule is set, the results of that schedule's latest run matching
-// the other filters; else those matching `filter`; with no filter at all,
-// the most recent sweep's.
+// filter.schedule is set, the results of that schedule's latest finished run
+// (else its latest) matching the other filters; else those matching
+// `filter`; with no filter at all, the most recent finished sweep's (else the
+// most recent's).
 struct ResultSelection {
   std::vector<int64_t> sweep_ids;
   v1::ListResultsRequest filter;

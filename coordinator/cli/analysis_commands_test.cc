@@ -141,7 +141,9 @@ v1::JobResult Result(int64_t job, const Model& m, int batch, v1::Mode mode,
   r.set_achieved_flops_per_second(step_flops / (ms / 1e3));
   if (mode == v1::MODE_TRAINING) {
     r.mutable_forward()->set_median_ms(ms / 3);
+    r.mutable_forward()->set_n(10);
     r.mutable_backward()->set_median_ms(2 * ms / 3);
+    r.mutable_backward()->set_n(10);
     r.set_forward_backward_latency_ratio(0.5);
     r.set_forward_backward_flop_ratio(0.5);
   }
@@ -409,7 +411,19 @@ TEST(MatchKeyTest, DefaultsAreNormalised) {
   EXPECT_EQ(MatchKey(a), MatchKey(b));
   b.mutable_spec()->set_threads(4);
   EXPECT_NE(MatchKey(a), MatchKey(b));
-  EXPECT_EQ(ResultLabel(b, "bench-01"), "resnet50 b1 inference t4 @ bench-01");
+  // Threads are in the key, not in the label...
+  EXPECT_EQ(ResultLabel(b, "bench-01"), "resnet50 b1 inference @ bench-01");
+  // ... unless two compared benchmarks would otherwise share a label.
+  absl::StatusOr<v1::ComparisonReport> report = CompareMatched(
+      MatchResults({a, b}, {a, b}),
+      [](int64_t) -> absl::StatusOr<std::vector<double>> {
+        return std::vector<double>{1, 2, 3};
+      },
+      analysis::RegressionOptions(), NoName);
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->comparisons_size(), 2);
+  EXPECT_NE(report->comparisons(0).label(), report->comparisons(1).label());
+  EXPECT_THAT(report->comparisons(1).label(), HasSubstr(" t4"));
 }
 
 TEST(StepMillisTest, StepPhaseOnlyInSequenceOrder) {
@@ -458,7 +472,7 @@ TEST(CompareMatchedTest, RegressionsFirstWithCounts) {
   EXPECT_EQ(report->comparisons(1).verdict(), "improvement");
   EXPECT_EQ(report->comparisons(0).n_baseline(), 20);
   const std::string text = RenderComparison(*report, false);
-  EXPECT_THAT(text, HasSubstr("1 regressions, 1 improvements, 3 unchanged"));
+  EXPECT_THAT(text, HasSubstr("1 regression, 1 improvement, 3 unchanged"));
 
   // A source that fails stops the comparison with its error.
   const StepSource broken = [](int64_t) -> absl::StatusOr<std::vector<double>> {
@@ -569,7 +583,12 @@ TEST(BuildReportTest, HasEverySection) {
 
   const std::string summary = ReportSummary(input);
   EXPECT_THAT(summary, HasSubstr("2 devices"));
-  EXPECT_THAT(summary, HasSubstr("1 regressions"));
+  EXPECT_THAT(summary, HasSubstr("1 regression,"));
+  // The seed's questions answered in a line each.
+  EXPECT_THAT(summary, HasSubstr("Spearman rho(FLOPs, latency) = 1.00"));
+  EXPECT_THAT(summary, HasSubstr("Forward:backward over 5 training results"));
+  EXPECT_THAT(summary, HasSubstr("compute bound on the measured roof"));
+  EXPECT_THAT(summary, HasSubstr("Batching (batch 1, 4)"));
 }
 
 TEST(BuildReportTest, SaysWhenThereIsNothingToCompare) {

@@ -67,8 +67,8 @@ constexpr char kUsage[] =
     "  history --schedule=NAME [--model=M] [--batch=N]\n"
     "  report [--sweep=ID[,ID...]] -o report.html\n"
     "roofline, correlate and report take the filters of results too; with\n"
-    "neither --sweep nor a filter they use the most recent sweep, with\n"
-    "--schedule alone that schedule's latest run.\n"
+    "neither --sweep nor a filter they use the most recent finished sweep,\n"
+    "with --schedule alone that schedule's latest finished run.\n"
     "Exit status: 0 ok, 1 error, 2 bad usage, 3 compare found a regression.\n"
     "Common flags: --format=table|csv|json|jsonl\n";
 
