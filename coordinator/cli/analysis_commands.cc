@@ -43,6 +43,10 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 bool Positive(double v) { return std::isfinite(v) && v > 0; }
 
+// Share of the CPU other processes may take while a job is timed before its
+// figures are suspect (the agent warns above the same 10%).
+constexpr double kBusyLoad = 0.10;
+
 void SetDeadline(grpc::ClientContext& context) {
   context.set_deadline(std::chrono::system_clock::now() +
                        absl::ToChronoSeconds(kCallDeadline));
@@ -297,6 +301,21 @@ absl::StatusOr<std::vector<int64_t>> ParseSweepIds(const std::string& text) {
     if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
   }
   return ids;
+}
+
+absl::Status ParseCorrelationMethod(const std::string& text,
+                                    analysis::CorrelationMethod* method) {
+  if (text == "spearman") {
+    *method = analysis::CorrelationMethod::kSpearman;
+  } else if (text == "pearson") {
+    *method = analysis::CorrelationMethod::kPearson;
+  } else if (text == "kendall") {
+    *method = analysis::CorrelationMethod::kKendallTauB;
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--method=", text, ": use spearman, pearson or kendall"));
+  }
+  return absl::OkStatus();
 }
 
 std::string ModeName(v1::Mode mode) {
@@ -995,6 +1014,11 @@ absl::StatusOr<v1::ComparisonReport> CompareMatched(
     const Matching& matching, const StepSource& steps,
     const analysis::RegressionOptions& options,
     const std::function<std::string(const std::string&)>& host_name) {
+  if (!(options.min_effect >= 0) || !(options.alpha > 0 && options.alpha < 1))
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "--min_effect=%g --alpha=%g: min_effect must be >= 0 and alpha in "
+        "(0, 1)",
+        options.min_effect, options.alpha));
   v1::ComparisonReport report;
   report.set_min_effect(options.min_effect);
   report.set_alpha(options.alpha);
@@ -1021,6 +1045,14 @@ absl::StatusOr<v1::ComparisonReport> CompareMatched(
       ASSIGN_OR_RETURN(std::vector<double> ms, steps(r.job_id()));
       cand.insert(cand.end(), ms.begin(), ms.end());
     }
+    const auto max_load = [](const std::vector<v1::JobResult>& results) {
+      double load = -1;
+      for (const v1::JobResult& r : results)
+        load = std::max(load, r.other_cpu_load());
+      return load;
+    };
+    c->set_baseline_other_load(max_load(m.baseline));
+    c->set_candidate_other_load(max_load(m.candidate));
     c->set_n_baseline(static_cast<int64_t>(base.size()));
     c->set_n_candidate(static_cast<int64_t>(cand.size()));
     if (!base.empty()) c->set_baseline_median_ms(Median(base));
@@ -1043,6 +1075,18 @@ absl::StatusOr<v1::ComparisonReport> CompareMatched(
     if (std::isfinite(v->p_value)) c->set_p_value(v->p_value);
     c->set_verdict(analysis::VerdictName(v->verdict));
     c->set_reason(v->reason);
+    // A verdict timed on a busy machine may be the load, not the code.
+    std::vector<std::string> busy;
+    if (c->baseline_other_load() > kBusyLoad)
+      busy.push_back(
+          absl::StrCat(Percent(c->baseline_other_load()), " (baseline)"));
+    if (c->candidate_other_load() > kBusyLoad)
+      busy.push_back(
+          absl::StrCat(Percent(c->candidate_other_load()), " (candidate)"));
+    if (!busy.empty())
+      c->set_reason(absl::StrCat(c->reason(), "; other processes took ",
+                                 absl::StrJoin(busy, " and "),
+                                 " of the CPU while timing"));
   }
   {
     std::vector<std::string> labels;
@@ -1098,6 +1142,16 @@ std::string ComparisonSummary(const v1::ComparisonReport& r) {
       ", alpha ", FormatSig(r.alpha()), "); ", r.only_in_baseline_size(),
       " only in the baseline, ", r.only_in_candidate_size(),
       " only in the candidate");
+}
+
+// Regressions timed while other processes took more than kBusyLoad.
+int BusyRegressions(const v1::ComparisonReport& r) {
+  int busy = 0;
+  for (const v1::ResultComparison& c : r.comparisons())
+    if (c.verdict() == "regression" && (c.baseline_other_load() > kBusyLoad ||
+                                        c.candidate_other_load() > kBusyLoad))
+      ++busy;
+  return busy;
 }
 
 std::string SweepList(const google::protobuf::RepeatedField<int64_t>& ids) {
@@ -1226,13 +1280,13 @@ std::string RenderHistory(const std::vector<HistorySeries>& series,
     changes += s.changes.size();
   }
   std::string out = absl::StrCat(
-      "schedule ", schedule, ": ", sweeps.size(), " runs, ", series.size(),
-      " series, ", changes,
-      " change points (binary segmentation on the run medians; a change needs "
-      "4 runs on each side)\n");
+      "schedule ", schedule, ": ", Count(sweeps.size(), "run"), ", ",
+      series.size(), " series, ", Count(changes, "change point"),
+      " (binary segmentation on the run medians; a change needs 4 runs on "
+      "each side)\n");
   for (const HistorySeries& s : series) {
-    absl::StrAppend(&out, "\n", s.label, ": ", s.median_ms.size(), " runs, ",
-                    s.changes.size(), " change points\n");
+    absl::StrAppend(&out, "\n", s.label, ": ", Count(s.median_ms.size(), "run"),
+                    ", ", Count(s.changes.size(), "change point"), "\n");
     Rows rows;
     for (size_t i = 0; i < s.median_ms.size(); ++i) {
       std::string change;
@@ -1320,6 +1374,26 @@ std::string Range(std::vector<double> v, const std::string& suffix = "") {
 // The seed study's questions, answered in one sentence each from `f`.
 std::vector<std::string> Findings(const ReportFacts& f) {
   std::vector<std::string> out;
+  // First, whether the figures can be trusted at all: a shared machine's
+  // other processes inflate latencies (the agent measures their share).
+  {
+    size_t results = 0, busy = 0;
+    double worst = 0;
+    for (const DeviceGroup& g : f.groups) {
+      for (const v1::JobResult& r : g.results) {
+        ++results;
+        if (r.other_cpu_load() > kBusyLoad) ++busy;
+        worst = std::max(worst, r.other_cpu_load());
+      }
+    }
+    if (busy > 0)
+      out.push_back(absl::StrCat(
+          "Machine load: other processes took more than 10% of the CPU while ",
+          busy, " of ", Count(results, "result"), " were timed (up to ",
+          Percent(worst),
+          "), so their latencies are inflated and comparisons with other runs "
+          "unreliable; rerun on a quiet machine for figures to keep."));
+  }
   // Q2/Q4: where the results sit on the roofline.
   for (const v1::RooflineDevice& d : f.roofline.devices()) {
     if (!d.has_measured_roof() || d.placements().empty()) continue;
@@ -1762,10 +1836,17 @@ analysis::Report BuildReport(const ReportInput& input) {
       } else {
         s.blocks.push_back(TableBlock(analysis::RegressionTable(rows)));
       }
-      if (input.comparison.regressions() > 0)
-        s.blocks.push_back(Warning(absl::StrCat(
-            input.comparison.regressions(),
-            " benchmarks regressed against the previous run.")));
+      if (input.comparison.regressions() > 0) {
+        const int busy = BusyRegressions(input.comparison);
+        std::string text = absl::StrCat(
+            Count(input.comparison.regressions(), "benchmark"),
+            " regressed against the previous run.");
+        if (busy > 0)
+          absl::StrAppend(&text, " ", busy, " of them were timed while other "
+                          "processes took more than 10% of the CPU: rerun on "
+                          "a quiet machine before believing them.");
+        s.blocks.push_back(Warning(text));
+      }
     }
   }
 
@@ -1864,6 +1945,9 @@ std::string ReportSummary(const ReportInput& input) {
       base.push_back(absl::StrCat(b.sweep_id()));
     absl::StrAppend(&out, "against sweep(s) ", absl::StrJoin(base, ","), ": ",
                     ComparisonSummary(input.comparison), "\n");
+    if (const int busy = BusyRegressions(input.comparison); busy > 0)
+      absl::StrAppend(&out, "  ", busy, " of the regressions were timed while "
+                      "other processes took more than 10% of the CPU\n");
   } else {
     out += "no earlier sweep of the same name or schedule to compare with\n";
   }

@@ -56,6 +56,11 @@ inline constexpr int kExitRegression = 3;
 // entry.
 absl::StatusOr<std::vector<int64_t>> ParseSweepIds(const std::string& text);
 
+// Parses "spearman", "pearson" or "kendall" (tau-b); INVALID_ARGUMENT names
+// the value.
+absl::Status ParseCorrelationMethod(const std::string& text,
+                                    analysis::CorrelationMethod* method);
+
 // "inference" or "training".
 std::string ModeName(v1::Mode mode);
 // "3x224x224"; "default" when unset.
@@ -225,7 +230,11 @@ using StepSource =
 // Compares every matched benchmark with analysis::CompareSamples on the
 // pooled step times (`steps` is called once per job) and fills a report:
 // regressions first, then improvements, unchanged and insufficient data,
-// each by label. `host_names` maps host ids to names for labels.
+// each by label. `host_name` maps host ids to names for labels. A benchmark
+// whose samples CompareSamples rejects (e.g. a zero duration) is reported as
+// insufficient data with the reason; INVALID_ARGUMENT for options out of
+// range (min_effect < 0, alpha outside (0, 1)); an error from `steps` is
+// returned as is.
 absl::StatusOr<v1::ComparisonReport> CompareMatched(
     const Matching& matching, const StepSource& steps,
     const analysis::RegressionOptions& options,

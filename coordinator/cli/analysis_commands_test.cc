@@ -5,11 +5,16 @@
 #include <string>
 #include <vector>
 
+#include "analysis/golden.h"
 #include "analysis/xml_check.h"
+#include "google/protobuf/util/json_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 // The pure half of fleetctl's analysis commands on fixtures: no server.
+// Goldens: coordinator/cli/testdata/, compared byte for byte. After an
+// intended change: BENCHFLEET_UPDATE_GOLDENS=1 bazel run
+// //coordinator/cli:analysis_commands_test, then review the diff.
 
 namespace benchfleet::cli {
 namespace {
@@ -182,6 +187,16 @@ TEST(ParseSweepIdsTest, OneOrSeveral) {
   EXPECT_EQ(ParseSweepIds("3,x").status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(ParseSweepIds("0").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ParseCorrelationMethodTest, ThreeMethods) {
+  analysis::CorrelationMethod method;
+  ASSERT_TRUE(ParseCorrelationMethod("kendall", &method).ok());
+  EXPECT_EQ(method, analysis::CorrelationMethod::kKendallTauB);
+  ASSERT_TRUE(ParseCorrelationMethod("pearson", &method).ok());
+  EXPECT_EQ(method, analysis::CorrelationMethod::kPearson);
+  EXPECT_EQ(ParseCorrelationMethod("spearmann", &method).code(),
             absl::StatusCode::kInvalidArgument);
 }
 
@@ -458,6 +473,7 @@ TEST(CompareMatchedTest, RegressionsFirstWithCounts) {
     for (int i = 0; i < 20; ++i) ms.push_back(scale * (10 + 0.01 * i));
     return ms;
   };
+  cand[2].set_other_cpu_load(0.55);  // vgg19's candidate ran on a busy machine
   absl::StatusOr<v1::ComparisonReport> report =
       CompareMatched(MatchResults(base, cand), steps,
                      analysis::RegressionOptions(), NoName);
@@ -469,10 +485,21 @@ TEST(CompareMatchedTest, RegressionsFirstWithCounts) {
   EXPECT_EQ(report->comparisons(0).verdict(), "regression");
   EXPECT_EQ(report->comparisons(0).model(), "vgg19");
   EXPECT_NEAR(report->comparisons(0).ratio(), 1.2, 1e-9);
+  EXPECT_DOUBLE_EQ(report->comparisons(0).candidate_other_load(), 0.55);
+  EXPECT_THAT(report->comparisons(0).reason(),
+              HasSubstr("other processes took 55% (candidate) of the CPU"));
   EXPECT_EQ(report->comparisons(1).verdict(), "improvement");
   EXPECT_EQ(report->comparisons(0).n_baseline(), 20);
   const std::string text = RenderComparison(*report, false);
   EXPECT_THAT(text, HasSubstr("1 regression, 1 improvement, 3 unchanged"));
+
+  // Options out of range are the caller's mistake, not "insufficient data".
+  analysis::RegressionOptions bad;
+  bad.alpha = 1.5;
+  EXPECT_EQ(CompareMatched(MatchResults(base, cand), steps, bad, NoName)
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
 
   // A source that fails stops the comparison with its error.
   const StepSource broken = [](int64_t) -> absl::StatusOr<std::vector<double>> {
@@ -520,6 +547,7 @@ ReportInput FixtureInput() {
   input.results = FleetResults();
   input.results[0].set_unstable(true);
   input.results[1].add_warnings("other processes took 40% of the CPU");
+  input.results[1].set_other_cpu_load(0.4);
   v1::HardwareReport reference = Hardware();
   reference.mutable_software()->set_blas_vendor("reference");
   input.agents.push_back(Agent("agent-a", reference, true, 1));
@@ -589,6 +617,8 @@ TEST(BuildReportTest, HasEverySection) {
   EXPECT_THAT(summary, HasSubstr("Forward:backward over 5 training results"));
   EXPECT_THAT(summary, HasSubstr("compute bound on the measured roof"));
   EXPECT_THAT(summary, HasSubstr("Batching (batch 1, 4)"));
+  EXPECT_THAT(summary, HasSubstr("Machine load: other processes took more "
+                                 "than 10% of the CPU while 1 of 20 results"));
 }
 
 TEST(BuildReportTest, SaysWhenThereIsNothingToCompare) {
@@ -597,6 +627,90 @@ TEST(BuildReportTest, SaysWhenThereIsNothingToCompare) {
       analysis::RenderHtmlReport(BuildReport(input));
   EXPECT_NE(html.find("No earlier sweep of the same name"), std::string::npos);
   EXPECT_THAT(ReportSummary(input), HasSubstr("no earlier sweep"));
+}
+
+constexpr char kGoldens[] = "coordinator/cli/testdata";
+
+std::string Json(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.always_print_primitive_fields = true;
+  std::string json;
+  EXPECT_TRUE(
+      google::protobuf::util::MessageToJsonString(message, &json, options).ok());
+  return json;
+}
+
+// Every output format of every command, on the fixture fleet.
+TEST(GoldenTest, EveryOutputFormat) {
+  const std::vector<DeviceGroup> groups = GroupByDevice(
+      FleetResults(), {Agent("agent-a", Hardware(), true, 1)});
+  const v1::RooflineReport roofline = BuildRooflineReport(groups);
+  EXPECT_TRUE(analysis::MatchesGoldenIn(kGoldens, "roofline.txt",
+                                        RenderRooflineTable(roofline)));
+  EXPECT_TRUE(analysis::MatchesGoldenIn(kGoldens, "roofline.csv",
+                                        RenderRooflineCsv(roofline)));
+  EXPECT_TRUE(
+      analysis::MatchesGoldenIn(kGoldens, "roofline.json", Json(roofline)));
+
+  const CorrelateOptions options;
+  const std::vector<CorrelationGroup> correlations =
+      CorrelateByDevice(groups, options);
+  const std::vector<DeviceAgreement> agreement =
+      CrossDeviceAgreement(groups, options);
+  EXPECT_TRUE(analysis::MatchesGoldenIn(
+      kGoldens, "correlate.txt",
+      RenderCorrelations(correlations, agreement, options, false)));
+  EXPECT_TRUE(analysis::MatchesGoldenIn(
+      kGoldens, "correlate.csv",
+      RenderCorrelations(correlations, agreement, options, true)));
+
+  std::vector<v1::JobResult> base, cand;
+  int64_t job = 100;
+  for (const Model& m : Models()) {
+    base.push_back(
+        Result(job++, m, 1, v1::MODE_INFERENCE, v1::DEVICE_KIND_CPU, 40));
+    cand.push_back(
+        Result(job++, m, 1, v1::MODE_INFERENCE, v1::DEVICE_KIND_CPU, 40));
+  }
+  base.push_back(
+      Result(job++, Models()[0], 8, v1::MODE_INFERENCE, v1::DEVICE_KIND_CPU, 40));
+  const StepSource steps =
+      [](int64_t job_id) -> absl::StatusOr<std::vector<double>> {
+    std::vector<double> ms;
+    const double scale = job_id == 105 ? 1.3 : job_id == 107 ? 0.7 : 1;
+    for (int i = 0; i < 12; ++i) ms.push_back(scale * (20 + (i * 7) % 5));
+    return ms;
+  };
+  absl::StatusOr<v1::ComparisonReport> comparison = CompareMatched(
+      MatchResults(base, cand), steps, analysis::RegressionOptions(),
+      [](const std::string&) { return std::string("bench-01"); });
+  ASSERT_TRUE(comparison.ok()) << comparison.status();
+  comparison->add_baseline_sweep_ids(1);
+  comparison->add_candidate_sweep_ids(2);
+  EXPECT_TRUE(analysis::MatchesGoldenIn(kGoldens, "compare.txt",
+                                        RenderComparison(*comparison, false)));
+  EXPECT_TRUE(analysis::MatchesGoldenIn(kGoldens, "compare.csv",
+                                        RenderComparison(*comparison, true)));
+  EXPECT_TRUE(
+      analysis::MatchesGoldenIn(kGoldens, "compare.json", Json(*comparison)));
+
+  std::vector<ScheduleRun> runs;
+  for (int night = 0; night < 10; ++night) {
+    ScheduleRun run;
+    run.sweep.set_sweep_id(night + 1);
+    run.sweep.set_created_unix_ms(int64_t{1795000000000} + night * 86400000);
+    run.results.push_back(Result(night + 1, Models()[0], 1, v1::MODE_INFERENCE,
+                                 v1::DEVICE_KIND_CPU,
+                                 (night < 5 ? 40 : 34) * (1 + 0.002 * (night % 2))));
+    runs.push_back(run);
+  }
+  EXPECT_TRUE(analysis::MatchesGoldenIn(
+      kGoldens, "history.txt",
+      RenderHistory(BuildHistory(runs, [](const std::string&) {
+                      return std::string("bench-01");
+                    }),
+                    "nightly")));
 }
 
 }  // namespace

@@ -203,17 +203,10 @@ int main(int argc, char** argv) {
                                     std::cout);
     } else if (command == "correlate") {
       cli::CorrelateOptions options;
-      const std::string method = absl::GetFlag(FLAGS_method);
-      if (method == "spearman") {
-        options.method = benchfleet::analysis::CorrelationMethod::kSpearman;
-      } else if (method == "pearson") {
-        options.method = benchfleet::analysis::CorrelationMethod::kPearson;
-      } else if (method == "kendall") {
-        options.method = benchfleet::analysis::CorrelationMethod::kKendallTauB;
-      } else {
-        return Fail(absl::InvalidArgumentError(absl::StrCat(
-            "--method=", method, ": use spearman, pearson or kendall")));
-      }
+      if (absl::Status ok = cli::ParseCorrelationMethod(absl::GetFlag(FLAGS_method),
+                                                        &options.method);
+          !ok.ok())
+        return Fail(ok);
       status = cli::CorrelateCommand(*stub, *selection, options, format, std::cout);
     } else {
       status = cli::ReportCommand(*stub, *selection, absl::GetFlag(FLAGS_o), std::cout);
