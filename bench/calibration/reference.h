@@ -13,8 +13,11 @@ namespace benchfleet::bench {
 // Add, Triad per iteration) over three arrays of n doubles with `threads`
 // OpenMP threads (static schedule, first touch in parallel): best Triad of
 // ntimes iterations excluding the first, in bytes/second counted as STREAM
-// does (24 n). Returns 0 if validation fails.
-double ReferenceTriad(int64_t n, int ntimes, int threads);
+// does (24 n). Returns 0 if validation fails. `page_aligned`: arrays start
+// on a page like the agent's (and LibTorch's aligned tensors) instead of
+// where malloc puts large arrays (16 bytes past a page start); on some CPUs
+// that placement alone moves STREAM by several percent.
+double ReferenceTriad(int64_t n, int ntimes, int threads, bool page_aligned);
 
 // FP32 FMA peak: each of `threads` OpenMP threads runs `iterations` rounds
 // of 16 independent native-width vector accumulators (acc = acc * m + a).

@@ -5,18 +5,42 @@
 
 #include <algorithm>
 #include <cmath>
-#include <memory>
+#include <cstdlib>
 
 #include "bench/calibration/reference.h"
 
 namespace benchfleet::bench {
 
-double ReferenceTriad(int64_t n, int ntimes, int threads) {
-  std::unique_ptr<double[]> a(new double[n]), b(new double[n]),
-      c(new double[n]);
-  double* pa = a.get();
-  double* pb = b.get();
-  double* pc = c.get();
+namespace {
+
+struct Arrays {
+  explicit Arrays(int64_t n, bool page_aligned) : aligned(page_aligned) {
+    for (double*& p : ptr) {
+      p = aligned ? static_cast<double*>(
+                        std::aligned_alloc(4096, (n * 8 + 4095) / 4096 * 4096))
+                  : new double[n];
+    }
+  }
+  ~Arrays() {
+    for (double* p : ptr) {
+      if (aligned) {
+        std::free(p);
+      } else {
+        delete[] p;
+      }
+    }
+  }
+  bool aligned;
+  double* ptr[3];
+};
+
+}  // namespace
+
+double ReferenceTriad(int64_t n, int ntimes, int threads, bool page_aligned) {
+  Arrays arrays(n, page_aligned);
+  double* pa = arrays.ptr[0];
+  double* pb = arrays.ptr[1];
+  double* pc = arrays.ptr[2];
 #pragma omp parallel for schedule(static) num_threads(threads)
   for (int64_t j = 0; j < n; ++j) {
     pa[j] = 1.0;

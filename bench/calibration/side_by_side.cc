@@ -43,6 +43,9 @@ ABSL_FLAG(int, ntimes, 5,
           "STREAM iterations per measurement (first not counted)");
 ABSL_FLAG(int, fma_repetitions, 5, "timed FMA runs per measurement");
 ABSL_FLAG(bool, calibration, true, "also time a full calibration per run");
+ABSL_FLAG(bool, reference_page_aligned, false,
+          "place the reference's arrays on page boundaries like the agent's "
+          "(default: where new[] puts them, 16 bytes past a page start)");
 
 namespace benchfleet::bench {
 namespace {
@@ -107,6 +110,8 @@ int Main() {
   const int64_t n = array_bytes / 8;
   const int ntimes = absl::GetFlag(FLAGS_ntimes);
   const int pairs = std::max(1, absl::GetFlag(FLAGS_pairs));
+  const bool reference_page_aligned =
+      absl::GetFlag(FLAGS_reference_page_aligned);
   const int fma_reps = absl::GetFlag(FLAGS_fma_repetitions);
   const double fma_seconds = hw::CalibrationOptions().fma_seconds;
   const int64_t ref_iterations = ReferenceIterations(fma_seconds);
@@ -119,9 +124,12 @@ int Main() {
       hw::kernels::BestKernels()->isa, ReferenceVectorBytes());
   std::printf(
       "per run: %d adjacent pairs (agent, reference) alternating order; "
-      "STREAM 3 x %.0f MiB arrays, NTIMES %d; FMA best of %d x %.2g s; "
-      "each side's best over the pairs\n\n",
-      pairs, array_bytes / 1048576.0, ntimes, fma_reps, fma_seconds);
+      "STREAM 3 x %.0f MiB arrays (agent page-aligned, reference %s), "
+      "NTIMES %d; FMA best of %d x %.2g s; each side's best over the "
+      "pairs\n\n",
+      pairs, array_bytes / 1048576.0,
+      reference_page_aligned ? "page-aligned" : "from new[]", ntimes, fma_reps,
+      fma_seconds);
   std::printf("%-4s %11s %11s %6s  %12s %12s %6s  %12s %12s %6s  %8s %6s\n",
               "run", "triad agent", "triad ref", "ratio", "fma agent",
               "fma ref", "ratio", "fma1 agent", "fma1 ref", "ratio", "calib s",
@@ -165,8 +173,9 @@ int Main() {
             }
           }
         } else {
-          run.triad_ref =
-              std::max(run.triad_ref, ReferenceTriad(n, ntimes, threads));
+          run.triad_ref = std::max(
+              run.triad_ref,
+              ReferenceTriad(n, ntimes, threads, reference_page_aligned));
           run.fma_ref = std::max(
               run.fma_ref, ReferenceFma(ref_iterations, threads, fma_reps));
           run.fma1_ref =

@@ -125,6 +125,39 @@ def spread(values):
     return max(values) / min(values) - 1 if values and min(values) > 0 else float("nan")
 
 
+def paired_table(args, raw):
+    """Paired rounds in one process (pytorch_eager.py --runner_lib)."""
+    print("\npaired rounds in one process (runner loaded into the PyTorch process): "
+          "%d rounds x %d forwards per side, alternating order" % (
+              args.paired_rounds, args.paired_iterations))
+    print("| model | input | runner ms | PyTorch ms | paired ratio | round ratios (min..max) "
+          "| others' CPU |")
+    print("| --- | --- | ---: | ---: | ---: | --- | ---: |")
+    slower = []
+    for model in [m for m in args.models.split(",") if m]:
+        side = SIDE.get(model, 224)
+        cmd = [args.python, os.path.join(HERE, "pytorch_eager.py"), "--model=" + model,
+               "--side=%d" % side, "--threads=%d" % args.threads,
+               "--inter_op_threads=%d" % args.inter_op_threads,
+               "--warmup=%d" % args.warmup, "--runner_lib=" + args.runner_lib,
+               "--rounds=%d" % args.paired_rounds,
+               "--iterations=%d" % args.paired_iterations,
+               "--max_load=%g" % args.max_load, "--retries=%d" % args.retries]
+        wait_for_idle(args.idle_threshold, args.idle_timeout)
+        r = run_json(cmd)
+        raw.append(dict(r, side="paired"))
+        ratios = [x["runner_ms"] / x["pytorch_ms"] for x in r["rounds"]]
+        if r["paired_ratio"] > 1:
+            slower.append(model)
+        print("| %s | 3x%dx%d | %.2f | %.2f | %.3f%s | %.3f..%.3f | %.0f%% |" % (
+            model, side, side, r["runner_median_ms"], r["pytorch_median_ms"],
+            r["paired_ratio"], "" if r["paired_ratio"] <= 1 else " (slower)",
+            min(ratios), max(ratios), 100 * r["other_load"]), flush=True)
+    print("\npaired: runner at or below PyTorch for %d of %d models%s" % (
+        len(args.models.split(",")) - len(slower), len(args.models.split(",")),
+        "" if not slower else "; slower: " + ", ".join(slower)))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--agent", default="bazel-bin/agent/agent")
@@ -146,15 +179,24 @@ def main():
                         help="a run during which others took more of the CPU "
                              "is repeated (up to --retries times)")
     parser.add_argument("--retries", type=int, default=4)
+    parser.add_argument("--runner_lib", default="",
+                        help="librunner_bridge.so: also run paired rounds in one "
+                             "process (pytorch_eager.py --runner_lib)")
+    parser.add_argument("--paired_rounds", type=int, default=10)
+    parser.add_argument("--paired_iterations", type=int, default=15)
+    parser.add_argument("--skip_processes", action="store_true",
+                        help="only the paired table")
     parser.add_argument("--json_out", default="",
                         help="also write every run's figures here")
     args = parser.parse_args()
 
-    print("runner (agent run) vs PyTorch eager: batch 1, threads %d, inter-op %d, "
-          "%d runs per side, alternating order; figures are medians of run medians"
-          % (args.threads, args.inter_op_threads, args.runs), flush=True)
+    if not args.skip_processes:
+        print("runner (agent run) vs PyTorch eager, separate processes: batch 1, "
+              "threads %d, inter-op %d, %d runs per side, alternating order; figures "
+              "are medians of run medians" % (args.threads, args.inter_op_threads,
+                                               args.runs), flush=True)
     rows, raw = [], []
-    for model in [m for m in args.models.split(",") if m]:
+    for model in [m for m in args.models.split(",") if m and not args.skip_processes]:
         runs = {"runner": [], "pytorch": []}
         loads = {"runner": [], "pytorch": []}
         for r in range(args.runs):
@@ -193,10 +235,11 @@ def main():
             "load": statistics.mean(loads["runner"] + loads["pytorch"]),
         })
 
-    print("| model | input | runner ms | PyTorch ms | ratio | paired ratio "
-          "| runner run medians (n) | PyTorch run medians (n) | runner spread "
-          "| PyTorch spread | others' CPU |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: |")
+    if rows:
+        print("| model | input | runner ms | PyTorch ms | ratio | paired ratio "
+              "| runner run medians (n) | PyTorch run medians (n) | runner spread "
+              "| PyTorch spread | others' CPU |")
+        print("| --- | --- | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: |")
     for row in rows:
         runner_runs = ", ".join("%.2f (%d)" % (m, n) for m, n in
                                 zip(row["runner_runs"], row["runner_n"]))
@@ -209,9 +252,12 @@ def main():
             runner_runs, pytorch_runs,
             100 * row["runner_spread"], 100 * row["pytorch_spread"], 100 * row["load"]))
     slower = [row["model"] for row in rows if row["ratio"] > 1]
-    print("\nrunner at or below PyTorch for %d of %d models%s" % (
-        len(rows) - len(slower), len(rows),
-        "" if not slower else "; slower: " + ", ".join(slower)))
+    if rows:
+        print("\nrunner at or below PyTorch for %d of %d models%s" % (
+            len(rows) - len(slower), len(rows),
+            "" if not slower else "; slower: " + ", ".join(slower)))
+    if args.runner_lib:
+        paired_table(args, raw)
     if args.json_out:
         with open(args.json_out, "w") as f:
             json.dump({"rows": rows, "runs": raw, "args": vars(args)}, f, indent=1)

@@ -11,11 +11,20 @@ seconds are met and the median's distribution-free 95% CI is within
 
 Run with Debian's python3-torch and python3-torchvision:
   /usr/bin/python3 bench/runner/pytorch_eager.py --model=resnet50 --threads=2
+
+Paired mode (--runner_lib=.../librunner_bridge.so): the runner is loaded into
+this process with ctypes and the two sides alternate for --rounds rounds of
+exactly --iterations timed forwards each (after --warmup), on one LibTorch and
+one OpenMP pool, so load from other processes falls on both alike; prints
+each round's two medians and the median of the per-round ratios.
 """
 
 import argparse
+import ctypes
 import json
 import math
+import os
+import statistics
 import time
 
 import torch
@@ -57,6 +66,75 @@ def build(name):
     return getattr(torchvision.models, name)(weights=None, **kwargs)
 
 
+def cpu_ticks():
+    """(busy, total) clock ticks of the whole machine from /proc/stat."""
+    with open("/proc/stat") as f:
+        fields = [int(v) for v in f.readline().split()[1:]]
+    total = sum(fields[:8])
+    return total - fields[3] - fields[4], total
+
+
+def self_ticks():
+    t = os.times()
+    return (t.user + t.system) * os.sysconf("SC_CLK_TCK")
+
+
+def paired(args, model, x, side):
+    """Alternates eager and runner rounds in this process; returns a dict."""
+    lib = ctypes.CDLL(args.runner_lib)
+    fn = lib.benchfleet_runner_forward_ms
+    fn.restype = ctypes.c_int
+    fn.argtypes = [ctypes.c_char_p] + [ctypes.c_int] * 8 + [
+        ctypes.POINTER(ctypes.c_double), ctypes.c_char_p, ctypes.c_int]
+    buffer = (ctypes.c_double * args.iterations)()
+    error = ctypes.create_string_buffer(4096)
+
+    def eager():
+        with torch.inference_mode():
+            for _ in range(args.warmup):
+                model(x)
+            ms = []
+            for _ in range(args.iterations):
+                t0 = time.perf_counter_ns()
+                model(x)
+                ms.append((time.perf_counter_ns() - t0) * 1e-6)
+        return ms
+
+    def runner():
+        n = fn(args.model.encode(), args.batch, 3, side, side, args.threads,
+               args.inter_op_threads, args.warmup, args.iterations, buffer, error,
+               len(error))
+        if n < 0:
+            raise RuntimeError(error.value.decode())
+        return list(buffer[:n])
+
+    rounds = []
+    r = attempt = 0
+    while r < args.rounds:
+        busy0, total0 = cpu_ticks()
+        own0 = self_ticks()
+        if r % 2 == 0:
+            e, c = eager(), runner()
+        else:
+            c, e = runner(), eager()
+        busy1, total1 = cpu_ticks()
+        load = max(0.0, ((busy1 - busy0) - (self_ticks() - own0)) / max(1, total1 - total0))
+        if load > args.max_load and attempt < args.retries:
+            attempt += 1
+            continue
+        attempt = 0
+        rounds.append({"runner_ms": statistics.median(c), "pytorch_ms": statistics.median(e),
+                       "other_load": load})
+        r += 1
+    return {
+        "rounds": rounds,
+        "runner_median_ms": statistics.median(rd["runner_ms"] for rd in rounds),
+        "pytorch_median_ms": statistics.median(rd["pytorch_ms"] for rd in rounds),
+        "paired_ratio": statistics.median(rd["runner_ms"] / rd["pytorch_ms"] for rd in rounds),
+        "other_load": statistics.median(rd["other_load"] for rd in rounds),
+    }
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", required=True)
@@ -71,6 +149,15 @@ def main():
     parser.add_argument("--min_seconds", type=float, default=0.5)
     parser.add_argument("--max_seconds", type=float, default=30)
     parser.add_argument("--stable_ci", type=float, default=0.01)
+    parser.add_argument("--runner_lib", default="",
+                        help="librunner_bridge.so: paired rounds in this process")
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--iterations", type=int, default=15,
+                        help="paired mode: timed forwards per side per round")
+    parser.add_argument("--max_load", type=float, default=0.10,
+                        help="paired mode: repeat a round during which other "
+                             "processes took more of the CPU")
+    parser.add_argument("--retries", type=int, default=4)
     args = parser.parse_args()
 
     if args.inter_op_threads > 0:
@@ -82,6 +169,15 @@ def main():
     model = build(args.model).eval()
     torch.manual_seed(0)
     x = torch.randn(args.batch, 3, side, side)
+
+    if args.runner_lib:
+        result = paired(args, model, x, side)
+        result.update({"impl": "paired", "model": args.model, "input": [3, side, side],
+                       "batch": args.batch, "threads": torch.get_num_threads(),
+                       "inter_op_threads": torch.get_num_interop_threads(),
+                       "iterations": args.iterations, "torch": torch.__version__})
+        print(json.dumps(result))
+        return
 
     samples = []
     reason = ""

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Builds the agent and the overhead benchmark, then runs both runner
 # benchmarks with the same threads: the overhead against a bare loop, and the
-# side-by-side against PyTorch eager. Extra flags go to compare.py.
+# side-by-side against PyTorch eager (separate processes, then paired rounds
+# in one process). Extra flags go to compare.py.
 #   bench/runner/run.sh [--threads=2] [--inter_op_threads=1] [--runs=3] [--models=a,b]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,7 +14,8 @@ for arg in "$@"; do
     --inter_op_threads=*) inter_op="${arg#*=}" ;;
   esac
 done
-bazel build -c opt //agent:agent //bench/runner:overhead
+bazel build -c opt //agent:agent //bench/runner:overhead \
+    //bench/runner:librunner_bridge.so
 # bazel-bin follows whichever configuration built last in this workspace;
 # ask for this one's.
 bin="$(bazel info -c opt bazel-bin)"
@@ -22,4 +24,5 @@ echo "== runner overhead vs a bare loop (same process) =="
 echo
 echo "== runner vs PyTorch eager =="
 /usr/bin/python3 bench/runner/compare.py --agent="$bin/agent/agent" \
+    --runner_lib="$bin/bench/runner/librunner_bridge.so" \
     --threads="$threads" --inter_op_threads="$inter_op" "$@"
