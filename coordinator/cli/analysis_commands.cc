@@ -1,4 +1,5 @@
 #include "coordinator/cli/analysis_commands.h"
+#include "coordinator/cli/cli_output.h"
 
 #include <grpcpp/grpcpp.h>
 
@@ -47,36 +48,6 @@ bool Positive(double v) { return std::isfinite(v) && v > 0; }
 // figures are suspect (the agent warns above the same 10%).
 constexpr double kBusyLoad = 0.10;
 
-void SetDeadline(grpc::ClientContext& context) {
-  context.set_deadline(std::chrono::system_clock::now() +
-                       absl::ToChronoSeconds(kCallDeadline));
-}
-
-std::string ToJson(const google::protobuf::Message& message) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.always_print_primitive_fields = true;
-  std::string json;
-  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
-  return json;
-}
-
-std::string CsvField(const std::string& field) {
-  if (field.find_first_of(",\"\n\r") == std::string::npos) return field;
-  std::string quoted = "\"";
-  for (char c : field) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
-
-std::string CsvLine(const std::vector<std::string>& cells) {
-  std::vector<std::string> quoted;
-  quoted.reserve(cells.size());
-  for (const std::string& c : cells) quoted.push_back(CsvField(c));
-  return absl::StrCat(absl::StrJoin(quoted, ","), "\n");
-}
 
 // Full precision for CSV; "" for NaN so spreadsheets see an empty cell.
 std::string CsvNumber(double v) {

@@ -1,4 +1,5 @@
 #include "coordinator/cli/fleet_commands.h"
+#include "coordinator/cli/cli_output.h"
 
 #include <grpcpp/grpcpp.h>
 
@@ -17,30 +18,6 @@ namespace benchfleet::cli {
 namespace {
 
 using Rows = std::vector<std::vector<std::string>>;
-
-void SetDeadline(grpc::ClientContext& context) {
-  context.set_deadline(std::chrono::system_clock::now() +
-                       absl::ToChronoSeconds(kCallDeadline));
-}
-
-std::string ToJson(const google::protobuf::Message& message, bool one_line) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = !one_line;
-  options.always_print_primitive_fields = true;
-  std::string json;
-  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
-  return json;
-}
-
-std::string CsvField(const std::string& field) {
-  if (field.find_first_of(",\"\n") == std::string::npos) return field;
-  std::string quoted = "\"";
-  for (char c : field) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
 
 // Prints a header and rows as a text table or CSV.
 void PrintRows(const std::vector<std::string>& header, const Rows& rows,
