@@ -46,10 +46,9 @@ std::string StatusName(const v1::JobResult& r) {
 
 const std::vector<std::string>& Header() {
   static const auto* header = new std::vector<std::string>{
-      "job",     "model",     "input",   "batch",     "mode",
-      "device",  "dtype",     "layout",  "median_ms", "p90_ms",
-      "iqr%",    "items/s",   "gflop/s", "fwd:bwd_t", "fwd:bwd_flop",
-      "iters",   "threads",   "status"};
+      "job",     "model",     "input",        "batch",  "mode",    "device",
+      "dtype",   "layout",    "median_ms",    "p90_ms", "iqr%",    "items/s",
+      "gflop/s", "fwd:bwd_t", "fwd:bwd_flop", "iters",  "threads", "status"};
   return *header;
 }
 
@@ -65,7 +64,9 @@ std::vector<std::string> Cells(const v1::JobResult& r, bool precise) {
     return ok && v > 0 ? num(v, digits) : std::string("-");
   };
   const double iqr_percent =
-      r.step().median_ms() > 0 ? 100.0 * r.step().iqr_ms() / r.step().median_ms() : 0;
+      r.step().median_ms() > 0
+          ? 100.0 * r.step().iqr_ms() / r.step().median_ms()
+          : 0;
   return {absl::StrCat(r.job_id()),
           r.spec().model(),
           InputName(r.spec().input()),

@@ -118,12 +118,11 @@ int RunCommand(const Args&) {
           "device", absl::GetFlag(FLAGS_device),
           {{"cpu", v1::DEVICE_KIND_CPU}, {"cuda", v1::DEVICE_KIND_CUDA}},
           &device) ||
-      !ParseChoice<v1::Scenario>(
-          "scenario", absl::GetFlag(FLAGS_scenario),
-          {{"none", v1::SCENARIO_UNSPECIFIED},
-           {"single_stream", v1::SCENARIO_SINGLE_STREAM},
-           {"offline", v1::SCENARIO_OFFLINE}},
-          &scenario)) {
+      !ParseChoice<v1::Scenario>("scenario", absl::GetFlag(FLAGS_scenario),
+                                 {{"none", v1::SCENARIO_UNSPECIFIED},
+                                  {"single_stream", v1::SCENARIO_SINGLE_STREAM},
+                                  {"offline", v1::SCENARIO_OFFLINE}},
+                                 &scenario)) {
     return 2;
   }
   spec.set_memory_format(memory_format);
@@ -139,7 +138,8 @@ int RunCommand(const Args&) {
   lease.set_attempt(1);
   *lease.mutable_spec() = spec;
   const std::atomic<bool> never_cancelled{false};
-  const v1::JobResult result = executor.Execute(lease, nullptr, never_cancelled);
+  const v1::JobResult result =
+      executor.Execute(lease, nullptr, never_cancelled);
   if (json) {
     std::cout << ToJson(result);
   } else {

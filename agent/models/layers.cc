@@ -26,6 +26,10 @@ torch::Tensor HardswishImpl::forward(torch::Tensor x) {
   return inplace_ ? torch::hardswish_(x) : torch::hardswish(x);
 }
 
+torch::Tensor SiLUImpl::forward(torch::Tensor x) {
+  return inplace_ ? torch::silu_(x) : torch::silu(x);
+}
+
 torch::Tensor HardsigmoidImpl::forward(torch::Tensor x) {
   return torch::hardsigmoid(x);
 }
@@ -39,7 +43,7 @@ nn::AnyModule MakeActivation(Activation kind, bool inplace) {
     case Activation::kHardswish:
       return nn::AnyModule(Hardswish(inplace));
     case Activation::kSiLU:
-      return nn::AnyModule(nn::SiLU());
+      return nn::AnyModule(SiLU(inplace));
     case Activation::kSigmoid:
       return nn::AnyModule(nn::Sigmoid());
     case Activation::kHardsigmoid:

@@ -60,9 +60,23 @@ class HardsigmoidImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Hardsigmoid);
 
+// silu(x) = x * sigmoid(x) (Elfwing et al. 2018; "swish"). LibTorch 1.13's
+// nn::SiLU has no in-place option, which torchvision's EfficientNet uses
+// (nn.SiLU(inplace=True)); this leaf calls at::silu_ when `inplace`, so the
+// C++ model allocates no more than the Python one.
+class SiLUImpl : public torch::nn::Module {
+ public:
+  explicit SiLUImpl(bool inplace = false) : inplace_(inplace) {}
+  torch::Tensor forward(torch::Tensor x);
+
+ private:
+  bool inplace_;
+};
+TORCH_MODULE(SiLU);
+
 // A fresh activation module of `kind` (kNone is not allowed). `inplace` is
-// honoured by ReLU and Hardswish; LibTorch's SiLU and Sigmoid have no
-// in-place option and run out of place.
+// honoured by ReLU, Hardswish and SiLU; Sigmoid and Hardsigmoid run out of
+// place, as in torchvision.
 torch::nn::AnyModule MakeActivation(Activation kind, bool inplace);
 
 // A torch::nn::Sequential that can itself be an element of a Sequential:

@@ -64,6 +64,16 @@ TEST(HardActivationTest, MatchTheirFormulas) {
   EXPECT_TRUE(torch::allclose(y, x * relu6 / 6));
 }
 
+TEST(SiLUTest, InPlaceAsTorchvisionAndOutOfPlaceAgree) {
+  const torch::Tensor x = torch::linspace(-5, 5, 101);
+  const torch::Tensor expected = x * torch::sigmoid(x);
+  EXPECT_TRUE(torch::allclose(SiLU()->forward(x), expected));
+  torch::Tensor y = x.clone();
+  const torch::Tensor out = SiLU(/*inplace=*/true)->forward(y);
+  EXPECT_TRUE(torch::allclose(y, expected));  // written in place
+  EXPECT_TRUE(out.is_same(y));
+}
+
 TEST(StochasticDepthTest, IdentityInEvalAndRowwiseInTraining) {
   StochasticDepth sd(0.5);
   const torch::Tensor x = torch::ones({64, 3, 2, 2});

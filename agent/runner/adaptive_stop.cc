@@ -14,8 +14,8 @@ double SortedQuantile(const std::vector<double>& sorted, double q) {
   const double position = q * static_cast<double>(sorted.size() - 1);
   const size_t lower = static_cast<size_t>(std::floor(position));
   const size_t upper = std::min(lower + 1, sorted.size() - 1);
-  return sorted[lower] +
-         (position - static_cast<double>(lower)) * (sorted[upper] - sorted[lower]);
+  return sorted[lower] + (position - static_cast<double>(lower)) *
+                             (sorted[upper] - sorted[lower]);
 }
 
 }  // namespace
@@ -25,8 +25,8 @@ double QuantileCiRelativeHalfWidth(std::vector<double> samples, double q,
   const double n = static_cast<double>(samples.size());
   if (samples.empty() || q <= 0 || q >= 1) return kInfinity;
   const double spread = z * std::sqrt(n * q * (1 - q));
-  const double j = std::floor(n * q - spread);        // 1-based rank
-  const double k = std::ceil(n * q + spread) + 1;     // 1-based rank
+  const double j = std::floor(n * q - spread);     // 1-based rank
+  const double k = std::ceil(n * q + spread) + 1;  // 1-based rank
   if (j < 1 || k > n) return kInfinity;
   std::sort(samples.begin(), samples.end());
   const double center = SortedQuantile(samples, q);
@@ -39,8 +39,8 @@ double QuantileCiRelativeHalfWidth(std::vector<double> samples, double q,
 int64_t BlockSize(double iteration_ns) {
   if (!(iteration_ns > 0) || iteration_ns >= kMinBlockNs) return 1;
   return std::min<int64_t>(
-      1000000,
-      static_cast<int64_t>(std::ceil(static_cast<double>(kMinBlockNs) / iteration_ns)));
+      1000000, static_cast<int64_t>(
+                   std::ceil(static_cast<double>(kMinBlockNs) / iteration_ns)));
 }
 
 AdaptiveStop::AdaptiveStop(const v1::Budget& budget, double quantile)
@@ -57,7 +57,8 @@ bool AdaptiveStop::Add(double sample_ns, int64_t iterations, double elapsed_s) {
     reason_ = v1::STOP_REASON_MAX_SECONDS;
     return true;
   }
-  if (iterations_ < budget_.min_iterations() || elapsed_s < budget_.min_seconds())
+  if (iterations_ < budget_.min_iterations() ||
+      elapsed_s < budget_.min_seconds())
     return false;
   if (budget_.stable_ci() >= 1) {
     reason_ = v1::STOP_REASON_STABLE;

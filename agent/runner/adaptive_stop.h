@@ -4,7 +4,7 @@
 // drive it with made-up samples.
 //
 // The rule, checked after every sample:
-//   1. stop when `max_iterations` timed iterations are done       (MAX_ITERATIONS)
+//   1. stop when `max_iterations` timed iterations are done (MAX_ITERATIONS)
 //   2. stop when `max_seconds` have passed since timing began     (MAX_SECONDS)
 //   3. once `min_iterations` and `min_seconds` are both met, stop when the
 //      watched quantile (the median; the p90 for MLPerf's single-stream) is
@@ -43,7 +43,8 @@ namespace benchfleet::runner {
 // Relative half-width of the distribution-free confidence interval of the
 // q-quantile of `samples` (any order): (x_(k) - x_(j)) / (2 * quantile),
 // with 1-based order-statistic ranks
-//   j = floor(n q - z sqrt(n q (1 - q))),  k = ceil(n q + z sqrt(n q (1 - q))) + 1
+//   j = floor(n q - z sqrt(n q (1 - q))),  k = ceil(n q + z sqrt(n q (1 - q)))
+//   + 1
 // (normal approximation of the binomial; Le Boudec, "Performance Evaluation
 // of Computer and Communication Systems", 2010, sec. 2.2, Theorem 2.1).
 // z = 1.96 gives 95%. Returns +infinity when n is too small for the ranks to

@@ -8,8 +8,9 @@
 namespace benchfleet::runner {
 namespace {
 
-v1::Budget MakeBudget(int min_iterations, int max_iterations, double min_seconds,
-                      double max_seconds, double stable_ci) {
+v1::Budget MakeBudget(int min_iterations, int max_iterations,
+                      double min_seconds, double max_seconds,
+                      double stable_ci) {
   v1::Budget b;
   b.set_min_iterations(min_iterations);
   b.set_max_iterations(max_iterations);
@@ -23,27 +24,31 @@ TEST(QuantileCiTest, MedianOfOneToHundred) {
   std::vector<double> samples;
   for (int i = 100; i >= 1; --i) samples.push_back(i);  // order does not matter
   // n = 100: ranks j = floor(50 - 9.8) = 40, k = ceil(50 + 9.8) + 1 = 61.
-  EXPECT_NEAR(QuantileCiRelativeHalfWidth(samples, 0.5), (61.0 - 40.0) / (2 * 50.5),
-              1e-12);
+  EXPECT_NEAR(QuantileCiRelativeHalfWidth(samples, 0.5),
+              (61.0 - 40.0) / (2 * 50.5), 1e-12);
 }
 
 TEST(QuantileCiTest, TooFewSamplesIsInfinite) {
   // The 95% median needs 8: j = floor(n/2 - 0.98 sqrt(n)) >= 1.
-  EXPECT_TRUE(std::isinf(QuantileCiRelativeHalfWidth(std::vector<double>(7, 1.0), 0.5)));
+  EXPECT_TRUE(std::isinf(
+      QuantileCiRelativeHalfWidth(std::vector<double>(7, 1.0), 0.5)));
   EXPECT_EQ(QuantileCiRelativeHalfWidth(std::vector<double>(8, 1.0), 0.5), 0.0);
   // The p90 needs about 50: k = ceil(n q + z sqrt(n q (1-q))) + 1 <= n.
-  EXPECT_TRUE(std::isinf(QuantileCiRelativeHalfWidth(std::vector<double>(40, 2.0), 0.9)));
-  EXPECT_EQ(QuantileCiRelativeHalfWidth(std::vector<double>(60, 2.0), 0.9), 0.0);
+  EXPECT_TRUE(std::isinf(
+      QuantileCiRelativeHalfWidth(std::vector<double>(40, 2.0), 0.9)));
+  EXPECT_EQ(QuantileCiRelativeHalfWidth(std::vector<double>(60, 2.0), 0.9),
+            0.0);
   EXPECT_TRUE(std::isinf(QuantileCiRelativeHalfWidth({}, 0.5)));
-  EXPECT_TRUE(std::isinf(QuantileCiRelativeHalfWidth(std::vector<double>(10, 0.0), 0.5)));
+  EXPECT_TRUE(std::isinf(
+      QuantileCiRelativeHalfWidth(std::vector<double>(10, 0.0), 0.5)));
 }
 
 TEST(BlockSizeTest, OneSamplePerIterationAboveHundredMicroseconds) {
-  EXPECT_EQ(BlockSize(5e6), 1);     // a 5 ms forward
-  EXPECT_EQ(BlockSize(1e5), 1);     // exactly 100 us
-  EXPECT_EQ(BlockSize(1e4), 10);    // 10 us
-  EXPECT_EQ(BlockSize(300), 334);   // 0.3 us
-  EXPECT_EQ(BlockSize(0), 1);       // unknown
+  EXPECT_EQ(BlockSize(5e6), 1);    // a 5 ms forward
+  EXPECT_EQ(BlockSize(1e5), 1);    // exactly 100 us
+  EXPECT_EQ(BlockSize(1e4), 10);   // 10 us
+  EXPECT_EQ(BlockSize(300), 334);  // 0.3 us
+  EXPECT_EQ(BlockSize(0), 1);      // unknown
   EXPECT_EQ(BlockSize(1e-6), 1000000);
 }
 

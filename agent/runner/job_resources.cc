@@ -26,8 +26,8 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 void ScaleLayer(v1::LayerCost& layer, double ratio) {
   layer.set_forward_flops(layer.forward_flops() * ratio);
   layer.set_backward_flops(layer.backward_flops() * ratio);
-  layer.set_activation_bytes(
-      static_cast<int64_t>(static_cast<double>(layer.activation_bytes()) * ratio));
+  layer.set_activation_bytes(static_cast<int64_t>(
+      static_cast<double>(layer.activation_bytes()) * ratio));
 }
 
 }  // namespace
@@ -38,8 +38,8 @@ absl::StatusOr<int64_t> ParseMemAvailable(absl::string_view meminfo) {
     std::vector<absl::string_view> words =
         absl::StrSplit(line, ' ', absl::SkipEmpty());
     int64_t kib = 0;
-    if (words.size() == 2 && words[1] == "kB" && absl::SimpleAtoi(words[0], &kib) &&
-        kib >= 0)
+    if (words.size() == 2 && words[1] == "kB" &&
+        absl::SimpleAtoi(words[0], &kib) && kib >= 0)
       return kib * 1024;
     return absl::InvalidArgumentError(
         absl::StrCat("malformed MemAvailable line: \"", line, "\""));
@@ -91,7 +91,8 @@ int64_t EstimateMemoryNeedBytes(const v1::CostFigures& reference,
                                 const v1::BenchmarkSpec& spec) {
   const v1::InputShape& in = spec.input();
   const double reference_pixels = static_cast<double>(reference_batch) *
-                                  reference_shape.height() * reference_shape.width();
+                                  reference_shape.height() *
+                                  reference_shape.width();
   const double pixels =
       static_cast<double>(spec.batch_size()) * in.height() * in.width();
   const double scale = reference_pixels > 0 ? pixels / reference_pixels : 1.0;
@@ -117,8 +118,8 @@ v1::CostFigures ScaleCostToBatch(const v1::CostFigures& cost, int from_batch,
       cost.traffic_bytes() - cost.param_bytes() - 2 * cost.activation_bytes();
   out.set_forward_flops(cost.forward_flops() * ratio);
   out.set_backward_flops(cost.backward_flops() * ratio);
-  out.set_activation_bytes(
-      static_cast<int64_t>(static_cast<double>(cost.activation_bytes()) * ratio));
+  out.set_activation_bytes(static_cast<int64_t>(
+      static_cast<double>(cost.activation_bytes()) * ratio));
   const int64_t scaled_input =
       static_cast<int64_t>(static_cast<double>(input_bytes) * ratio);
   out.set_traffic_bytes(cost.param_bytes() + scaled_input +
@@ -130,7 +131,8 @@ v1::CostFigures ScaleCostToBatch(const v1::CostFigures& cost, int from_batch,
       static_cast<int64_t>(static_cast<double>(footprint_input) * ratio) +
       2 * out.activation_bytes());
   out.set_intensity(out.traffic_bytes() > 0
-                        ? out.forward_flops() / static_cast<double>(out.traffic_bytes())
+                        ? out.forward_flops() /
+                              static_cast<double>(out.traffic_bytes())
                         : 0.0);
   for (auto& layer : *out.mutable_by_kind()) ScaleLayer(layer, ratio);
   for (auto& layer : *out.mutable_by_module()) ScaleLayer(layer, ratio);
@@ -140,7 +142,8 @@ v1::CostFigures ScaleCostToBatch(const v1::CostFigures& cost, int from_batch,
 std::string HumanBytes(double bytes) {
   if (bytes >= 1024.0 * 1024 * 1024)
     return absl::StrFormat("%.2f GiB", bytes / (1024.0 * 1024 * 1024));
-  if (bytes >= 1024.0 * 1024) return absl::StrFormat("%.1f MiB", bytes / (1024.0 * 1024));
+  if (bytes >= 1024.0 * 1024)
+    return absl::StrFormat("%.1f MiB", bytes / (1024.0 * 1024));
   if (bytes >= 1024.0) return absl::StrFormat("%.1f KiB", bytes / 1024.0);
   return absl::StrFormat("%.0f B", bytes);
 }

@@ -88,7 +88,8 @@ TEST(JobResourcesTest, AbsurdJobsSaturateInsteadOfOverflowing) {
   v1::InputShape small = shape;
   small.set_height(1);
   small.set_width(1);
-  EXPECT_GT(EstimateMemoryNeedBytes(reference, small, 1, spec), int64_t{1} << 62);
+  EXPECT_GT(EstimateMemoryNeedBytes(reference, small, 1, spec),
+            int64_t{1} << 62);
 }
 
 TEST(JobResourcesTest, ScalesCostLinearlyInBatch) {

@@ -37,6 +37,9 @@
 //      `unstable`. Peak memory: growth of the process's RSS high-water mark
 //      (CPU) or the CUDA allocator's peak. Other processes' CPU load while
 //      timing is recorded and warned about above 10%.
+//   9. Memory: glibc malloc's policy is pinned (PinMallocPolicy) so that the
+//      steady state has no page faults; freed memory goes back to the
+//      kernel between jobs (malloc_trim).
 //
 // Scenarios (after MLPerf LoadGen): SINGLE_STREAM watches the p90 for the
 // adaptive stop (the p90 is its figure); OFFLINE adds the throughput over the
@@ -64,6 +67,15 @@ struct RunnerOptions {
   // /proc/self/status (RSS) is always the live one.
   std::string host_root = "/";
 };
+
+// Fixes glibc malloc's mmap threshold (32 MiB) and turns off heap trimming
+// for the whole process, so that the memory one iteration frees stays for
+// the next and a forward never pays page faults for its activations in the
+// steady state, whatever the process did before (without it the same
+// MobileNetV3 forward took 35% longer in some processes: see runner.cc).
+// RunJob calls it; benchmarks that time LibTorch beside the runner in the
+// same process call it too. Idempotent, thread-safe.
+void PinMallocPolicy();
 
 // Runs `spec` (defaults applied here) as attempt `attempt` of `job_id`.
 // Never throws: a bad spec, an unknown model, an unsupported precision or

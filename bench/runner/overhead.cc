@@ -7,7 +7,12 @@
 // pairing each round's two sides, which ran back to back, so that load from
 // other processes that comes and goes between rounds cancels out; the pooled
 // medians of all samples and the range of the per-round ratios are printed
-// beside it. Target: |overhead| <= 1%. A benchmark, never a pass/fail test.
+// beside it. Then, per model, an interleaved measurement: one runner job
+// whose sample callback (outside the runner's timed region) times one bare
+// forward after every runner iteration, so each runner sample has a bare
+// neighbour timed under the same conditions; printed as the ratio of the
+// medians and the median of the pair ratios. Target: |overhead| <= 1%. A
+// benchmark, never a pass/fail test.
 //
 //   bazel run -c opt //bench/runner:overhead -- --threads=2 --rounds=5
 #include <torch/torch.h>
@@ -37,6 +42,9 @@ ABSL_FLAG(double, max_load, 0.10,
           "repeat a round during which other processes took more than this "
           "share of the machine's CPU time");
 ABSL_FLAG(int, retries, 4, "repeats of one round at most");
+ABSL_FLAG(int, interleaved_iterations, 100,
+          "then one runner job of this many iterations, each followed by one "
+          "bare forward; 0 skips it");
 
 namespace benchfleet::bench {
 namespace {
@@ -67,8 +75,9 @@ v1::BenchmarkSpec Spec(const std::string& model) {
 }
 
 // The bare loop: what a careful engineer writes by hand.
-std::vector<double> BareLoop(torch::nn::AnyModule& module, const torch::Tensor& x,
-                             int warmup, int iterations) {
+std::vector<double> BareLoop(torch::nn::AnyModule& module,
+                             const torch::Tensor& x, int warmup,
+                             int iterations) {
   c10::InferenceMode guard;
   for (int i = 0; i < warmup; ++i) module.forward(x);
   std::vector<double> ms;
@@ -76,7 +85,8 @@ std::vector<double> BareLoop(torch::nn::AnyModule& module, const torch::Tensor& 
   for (int i = 0; i < iterations; ++i) {
     const auto t0 = Clock::now();
     module.forward(x);
-    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
   }
   return ms;
 }
@@ -85,17 +95,21 @@ int Main() {
   const int rounds = absl::GetFlag(FLAGS_rounds);
   const int iterations = absl::GetFlag(FLAGS_iterations);
   const int warmup = absl::GetFlag(FLAGS_warmup);
+  // The bare loop runs under the malloc policy the runner sets (runner.h).
+  runner::PinMallocPolicy();
   at::set_num_interop_threads(absl::GetFlag(FLAGS_inter_op_threads));
   torch::set_num_threads(absl::GetFlag(FLAGS_threads));
-  std::printf("runner overhead: %d rounds x %d iterations per side, threads %d, "
-              "inter-op %d, batch 1\n",
-              rounds, iterations, torch::get_num_threads(),
-              at::get_num_interop_threads());
+  std::printf(
+      "runner overhead: %d rounds x %d iterations per side, threads %d, "
+      "inter-op %d, batch 1\n",
+      rounds, iterations, torch::get_num_threads(),
+      at::get_num_interop_threads());
   std::printf("%-20s %-10s %12s %12s %10s %28s %8s\n", "model", "input",
               "bare_ms", "runner_ms", "overhead", "per-round ratios (min..max)",
               "load");
-  std::printf("(bare_ms, runner_ms: pooled medians; overhead: median of the "
-              "per-round ratios - 1)\n");
+  std::printf(
+      "(bare_ms, runner_ms: pooled medians; overhead: median of the "
+      "per-round ratios - 1)\n");
   const std::vector<std::string> names =
       absl::StrSplit(absl::GetFlag(FLAGS_models), ',', absl::SkipEmpty());
   for (const std::string& name : names) {
@@ -105,7 +119,8 @@ int Main() {
     torch::manual_seed(0);
     auto model = models::BuildModel(name);
     if (!model.ok()) {
-      std::printf("%-20s %s\n", name.c_str(), std::string(model.status().message()).c_str());
+      std::printf("%-20s %s\n", name.c_str(),
+                  std::string(model.status().message()).c_str());
       continue;
     }
     model->module.ptr()->eval();
@@ -123,7 +138,9 @@ int Main() {
         torch::manual_seed(0);
         const v1::JobResult result = runner::RunJob(
             spec, r + 1, 1,
-            [&](const v1::Sample& s) { timed.push_back(s.duration_ns() * 1e-6); },
+            [&](const v1::Sample& s) {
+              timed.push_back(s.duration_ns() * 1e-6);
+            },
             nullptr);
         if (result.status() != v1::JOB_STATUS_OK)
           std::printf("  runner failed: %s\n", result.error().c_str());
@@ -138,7 +155,8 @@ int Main() {
       // A round during which other processes took more than --max_load of
       // the CPU is repeated (up to --retries times per round).
       const double other = load.OtherLoad();
-      if (other > absl::GetFlag(FLAGS_max_load) && attempt < absl::GetFlag(FLAGS_retries)) {
+      if (other > absl::GetFlag(FLAGS_max_load) &&
+          attempt < absl::GetFlag(FLAGS_retries)) {
         ++attempt;
         --r;
         continue;
@@ -158,13 +176,46 @@ int Main() {
                   in.width());
     char range[64];
     std::snprintf(range, sizeof(range), "%.4f..%.4f", *lo, *hi);
-    std::printf("%-20s %-10s %12.3f %12.3f %+9.2f%% %28s %7.0f%%\n", name.c_str(),
-                input, bare_median, runner_median,
+    std::printf("%-20s %-10s %12.3f %12.3f %+9.2f%% %28s %7.0f%%\n",
+                name.c_str(), input, bare_median, runner_median,
                 100.0 * overhead, range, 100.0 * Median(loads));
+
+    // Interleaved: after each timed runner iteration (in its sample
+    // callback, outside its timed region) one bare forward of our instance,
+    // so each runner sample has a bare neighbour timed under the same load.
+    const int pairs = absl::GetFlag(FLAGS_interleaved_iterations);
+    if (pairs > 0) {
+      v1::BenchmarkSpec interleaved = spec;
+      interleaved.mutable_budget()->set_min_iterations(pairs);
+      interleaved.mutable_budget()->set_max_iterations(pairs);
+      std::vector<double> runner_ms, bare_ms, pair_ratios;
+      hw::LoadMonitor load;
+      load.Start();
+      torch::manual_seed(0);
+      const v1::JobResult result = runner::RunJob(
+          interleaved, 0, 1,
+          [&](const v1::Sample& s) {
+            runner_ms.push_back(s.duration_ns() * 1e-6);
+            bare_ms.push_back(BareLoop(model->module, x, 0, 1).front());
+            pair_ratios.push_back(runner_ms.back() / bare_ms.back());
+          },
+          nullptr);
+      if (result.status() != v1::JOB_STATUS_OK) {
+        std::printf("  runner failed: %s\n", result.error().c_str());
+      } else {
+        std::printf(
+            "%-20s %-10s %12.3f %12.3f %+9.2f%% %28s %7.0f%%   interleaved, "
+            "%d pairs; median pair ratio - 1: %+.2f%%\n",
+            "", "", Median(bare_ms), Median(runner_ms),
+            100.0 * (Median(runner_ms) / Median(bare_ms) - 1), "",
+            100.0 * load.OtherLoad(), pairs, 100.0 * (Median(pair_ratios) - 1));
+      }
+    }
     std::fflush(stdout);
   }
-  std::printf("load: median over rounds of the share of machine CPU time other "
-              "processes used\n");
+  std::printf(
+      "load: median over rounds of the share of machine CPU time other "
+      "processes used\n");
   return 0;
 }
 
