@@ -126,20 +126,23 @@ def spread(values):
 
 
 def paired_table(args, raw):
-    """Paired rounds in one process (pytorch_eager.py --runner_lib)."""
-    print("\npaired rounds in one process (runner loaded into the PyTorch process): "
-          "%d rounds x %d forwards per side, alternating order" % (
-              args.paired_rounds, args.paired_iterations))
-    print("| model | input | runner ms | PyTorch ms | paired ratio | round ratios (min..max) "
-          "| others' CPU |")
-    print("| --- | --- | ---: | ---: | ---: | --- | ---: |")
+    """Runner and eager in one process (pytorch_eager.py --runner_lib)."""
+    print("\nin one process (runner loaded into the PyTorch process): %d pairs "
+          "(one runner forward, then one eager forward); cross-check: %d rounds x "
+          "%d forwards per side, alternating order" % (
+              args.pairs, args.paired_rounds, args.paired_iterations))
+    print("| model | input | runner ms | PyTorch ms | paired ratio | rounds ratio "
+          "| round ratios (min..max) | others' CPU |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | --- | ---: |")
     slower = []
-    for model in [m for m in args.models.split(",") if m]:
+    models = [m for m in args.models.split(",") if m]
+    for model in models:
         side = SIDE.get(model, 224)
         cmd = [args.python, os.path.join(HERE, "pytorch_eager.py"), "--model=" + model,
                "--side=%d" % side, "--threads=%d" % args.threads,
                "--inter_op_threads=%d" % args.inter_op_threads,
                "--warmup=%d" % args.warmup, "--runner_lib=" + args.runner_lib,
+               "--pairs=%d" % args.pairs,
                "--rounds=%d" % args.paired_rounds,
                "--iterations=%d" % args.paired_iterations,
                "--max_load=%g" % args.max_load, "--retries=%d" % args.retries]
@@ -149,12 +152,14 @@ def paired_table(args, raw):
         ratios = [x["runner_ms"] / x["pytorch_ms"] for x in r["rounds"]]
         if r["paired_ratio"] > 1:
             slower.append(model)
-        print("| %s | 3x%dx%d | %.2f | %.2f | %.3f%s | %.3f..%.3f | %.0f%% |" % (
+        print("| %s | 3x%dx%d | %.2f | %.2f | %.3f%s | %s | %s | %.0f%% |" % (
             model, side, side, r["runner_median_ms"], r["pytorch_median_ms"],
             r["paired_ratio"], "" if r["paired_ratio"] <= 1 else " (slower)",
-            min(ratios), max(ratios), 100 * r["other_load"]), flush=True)
+            "%.3f" % r["rounds_ratio"] if ratios else "-",
+            "%.3f..%.3f" % (min(ratios), max(ratios)) if ratios else "-",
+            100 * r["other_load"]), flush=True)
     print("\npaired: runner at or below PyTorch for %d of %d models%s" % (
-        len(args.models.split(",")) - len(slower), len(args.models.split(",")),
+        len(models) - len(slower), len(models),
         "" if not slower else "; slower: " + ", ".join(slower)))
 
 
@@ -182,7 +187,10 @@ def main():
     parser.add_argument("--runner_lib", default="",
                         help="librunner_bridge.so: also run paired rounds in one "
                              "process (pytorch_eager.py --runner_lib)")
-    parser.add_argument("--paired_rounds", type=int, default=10)
+    parser.add_argument("--pairs", type=int, default=100,
+                        help="in one process: runner forwards, each followed by "
+                             "an eager one")
+    parser.add_argument("--paired_rounds", type=int, default=6)
     parser.add_argument("--paired_iterations", type=int, default=15)
     parser.add_argument("--skip_processes", action="store_true",
                         help="only the paired table")

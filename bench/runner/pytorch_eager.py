@@ -13,10 +13,15 @@ Run with Debian's python3-torch and python3-torchvision:
   /usr/bin/python3 bench/runner/pytorch_eager.py --model=resnet50 --threads=2
 
 Paired mode (--runner_lib=.../librunner_bridge.so): the runner is loaded into
-this process with ctypes and the two sides alternate for --rounds rounds of
-exactly --iterations timed forwards each (after --warmup), on one LibTorch and
-one OpenMP pool, so load from other processes falls on both alike; prints
-each round's two medians and the median of the per-round ratios.
+this process with ctypes, on one LibTorch and one OpenMP pool, and the two
+sides are measured twice:
+  * pairs (the figure): one runner job of --pairs timed forwards; after each
+    (outside the runner's timed region) one eager forward is timed here, so
+    each runner sample has an eager neighbour milliseconds away and both see
+    the same machine: ratio = median over pairs of runner / eager;
+  * rounds (cross-check): --rounds rounds of exactly --iterations timed
+    forwards per side (after --warmup), alternating which goes first;
+    ratio = median over rounds of the two sides' medians' ratio.
 """
 
 import argparse
@@ -79,46 +84,82 @@ def self_ticks():
     return (t.user + t.system) * os.sysconf("SC_CLK_TCK")
 
 
-def paired(args, model, x, side):
-    """Alternates eager and runner rounds in this process; returns a dict."""
-    lib = ctypes.CDLL(args.runner_lib)
-    fn = lib.benchfleet_runner_forward_ms
+def load_runner(path):
+    fn = ctypes.CDLL(path).benchfleet_runner_forward_ms
     fn.restype = ctypes.c_int
     fn.argtypes = [ctypes.c_char_p] + [ctypes.c_int] * 8 + [
-        ctypes.POINTER(ctypes.c_double), ctypes.c_char_p, ctypes.c_int]
-    buffer = (ctypes.c_double * args.iterations)()
+        ctypes.POINTER(ctypes.c_double), ctypes.c_char_p, ctypes.c_int,
+        AFTER_EACH]
+    return fn
+
+
+AFTER_EACH = ctypes.CFUNCTYPE(None)
+
+
+def run_runner(fn, args, side, iterations, warmup, after_each=None):
+    """One runner job of exactly `iterations` timed forwards; their ms."""
+    buffer = (ctypes.c_double * iterations)()
     error = ctypes.create_string_buffer(4096)
+    callback = AFTER_EACH(after_each) if after_each else AFTER_EACH()
+    n = fn(args.model.encode(), args.batch, 3, side, side, args.threads,
+           args.inter_op_threads, warmup, iterations, buffer, error, len(error),
+           callback)
+    if n < 0:
+        raise RuntimeError(error.value.decode())
+    return list(buffer[:n])
 
-    def eager():
-        with torch.inference_mode():
-            for _ in range(args.warmup):
-                model(x)
-            ms = []
-            for _ in range(args.iterations):
-                t0 = time.perf_counter_ns()
-                model(x)
-                ms.append((time.perf_counter_ns() - t0) * 1e-6)
-        return ms
 
-    def runner():
-        n = fn(args.model.encode(), args.batch, 3, side, side, args.threads,
-               args.inter_op_threads, args.warmup, args.iterations, buffer, error,
-               len(error))
-        if n < 0:
-            raise RuntimeError(error.value.decode())
-        return list(buffer[:n])
+def time_eager(model, x, warmup, iterations):
+    with torch.inference_mode():
+        for _ in range(warmup):
+            model(x)
+        ms = []
+        for _ in range(iterations):
+            t0 = time.perf_counter_ns()
+            model(x)
+            ms.append((time.perf_counter_ns() - t0) * 1e-6)
+    return ms
+
+
+class LoadMeter:
+    """Share of the machine's CPU time other processes used since start."""
+
+    def __init__(self):
+        self.busy, self.total = cpu_ticks()
+        self.own = self_ticks()
+
+    def other(self):
+        busy, total = cpu_ticks()
+        return max(0.0, ((busy - self.busy) - (self_ticks() - self.own)) /
+                   max(1, total - self.total))
+
+
+def paired(args, model, x, side):
+    """Runner and eager in this process, pair by pair and round by round."""
+    fn = load_runner(args.runner_lib)
+
+    eager_ms = []
+
+    def one_eager():
+        eager_ms.extend(time_eager(model, x, 0, 1))
+
+    time_eager(model, x, args.warmup, 0)
+    meter = LoadMeter()
+    runner_ms = run_runner(fn, args, side, args.pairs, args.warmup, one_eager)
+    pairs_load = meter.other()
+    pair_ratios = [c / e for c, e in zip(runner_ms, eager_ms)]
 
     rounds = []
     r = attempt = 0
     while r < args.rounds:
-        busy0, total0 = cpu_ticks()
-        own0 = self_ticks()
+        meter = LoadMeter()
         if r % 2 == 0:
-            e, c = eager(), runner()
+            e = time_eager(model, x, args.warmup, args.iterations)
+            c = run_runner(fn, args, side, args.iterations, args.warmup)
         else:
-            c, e = runner(), eager()
-        busy1, total1 = cpu_ticks()
-        load = max(0.0, ((busy1 - busy0) - (self_ticks() - own0)) / max(1, total1 - total0))
+            c = run_runner(fn, args, side, args.iterations, args.warmup)
+            e = time_eager(model, x, args.warmup, args.iterations)
+        load = meter.other()
         if load > args.max_load and attempt < args.retries:
             attempt += 1
             continue
@@ -127,11 +168,14 @@ def paired(args, model, x, side):
                        "other_load": load})
         r += 1
     return {
+        "pairs": len(pair_ratios),
+        "runner_median_ms": statistics.median(runner_ms),
+        "pytorch_median_ms": statistics.median(eager_ms),
+        "paired_ratio": statistics.median(pair_ratios),
+        "other_load": pairs_load,
         "rounds": rounds,
-        "runner_median_ms": statistics.median(rd["runner_ms"] for rd in rounds),
-        "pytorch_median_ms": statistics.median(rd["pytorch_ms"] for rd in rounds),
-        "paired_ratio": statistics.median(rd["runner_ms"] / rd["pytorch_ms"] for rd in rounds),
-        "other_load": statistics.median(rd["other_load"] for rd in rounds),
+        "rounds_ratio": statistics.median(rd["runner_ms"] / rd["pytorch_ms"]
+                                          for rd in rounds) if rounds else None,
     }
 
 
@@ -151,7 +195,11 @@ def main():
     parser.add_argument("--stable_ci", type=float, default=0.01)
     parser.add_argument("--runner_lib", default="",
                         help="librunner_bridge.so: paired rounds in this process")
-    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--pairs", type=int, default=100,
+                        help="paired mode: runner forwards, each followed by an "
+                             "eager one")
+    parser.add_argument("--rounds", type=int, default=6,
+                        help="paired mode: alternating rounds; 0 skips them")
     parser.add_argument("--iterations", type=int, default=15,
                         help="paired mode: timed forwards per side per round")
     parser.add_argument("--max_load", type=float, default=0.10,
@@ -175,7 +223,8 @@ def main():
         result.update({"impl": "paired", "model": args.model, "input": [3, side, side],
                        "batch": args.batch, "threads": torch.get_num_threads(),
                        "inter_op_threads": torch.get_num_interop_threads(),
-                       "iterations": args.iterations, "torch": torch.__version__})
+                       "iterations": args.iterations, "torch": torch.__version__,
+                       "torchvision": torchvision.__version__})
         print(json.dumps(result))
         return
 

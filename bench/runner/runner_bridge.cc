@@ -1,7 +1,8 @@
 // A C entry point to the runner for pytorch_eager.py --runner_lib: loaded
 // with ctypes into the Python process that times PyTorch eager, it lets the
-// two alternate round by round in one process, on one LibTorch and one
-// OpenMP pool, so that load from other processes falls on both alike.
+// two alternate forward by forward (or round by round) in one process, on
+// one LibTorch and one OpenMP pool, so that load from other processes and
+// the machine's own drift fall on both alike.
 // Benchmark-only; not part of the agent.
 #include <torch/torch.h>
 
@@ -21,12 +22,16 @@ extern "C" {
 // `inter_op_threads` inter-op threads, through runner::RunJob. Writes each
 // forward's duration in ms to `samples_ms` (room for `iterations`) and
 // returns how many; on failure returns -1 and copies the runner's error into
-// `error` (room for `error_len` bytes, NUL-terminated).
+// `error` (room for `error_len` bytes, NUL-terminated). `after_each`, when
+// not null, is called after every timed forward, outside the runner's timed
+// region: the caller times its own forward there, so each runner sample has
+// a neighbour measured under the same conditions.
 int benchfleet_runner_forward_ms(const char* model, int batch, int channels,
                                  int height, int width, int threads,
                                  int inter_op_threads, int warmup,
                                  int iterations, double* samples_ms,
-                                 char* error, int error_len) {
+                                 char* error, int error_len,
+                                 void (*after_each)(void)) {
   benchfleet::v1::BenchmarkSpec spec;
   spec.set_model(model);
   spec.set_batch_size(batch);
@@ -47,6 +52,7 @@ int benchfleet_runner_forward_ms(const char* model, int batch, int channels,
       spec, 0, 1,
       [&](const benchfleet::v1::Sample& s) {
         if (n < iterations) samples_ms[n++] = s.duration_ns() * 1e-6;
+        if (after_each != nullptr) after_each();
       },
       nullptr);
   if (result.status() != benchfleet::v1::JOB_STATUS_OK) {
