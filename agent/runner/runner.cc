@@ -590,7 +590,8 @@ v1::JobResult RunJob(v1::BenchmarkSpec spec, int64_t job_id, int32_t attempt,
   if (cuda) CudaResetPeakMemory();
   LoopOutcome loop;
   try {
-    auto model = models::BuildModel(spec.model());
+    absl::StatusOr<models::ZooModel> model =
+        options.prebuilt ? *options.prebuilt : models::BuildModel(spec.model());
     if (!model.ok()) return fail(model.status().message());
     result.set_model_digest(model->digest);
     torch::manual_seed(0);

@@ -50,8 +50,10 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
+#include "agent/models/zoo.h"
 #include "proto/benchmark.pb.h"
 
 namespace benchfleet::runner {
@@ -66,6 +68,11 @@ struct RunnerOptions {
   // flags) are read. Default "/", the live machine. The process's own
   // /proc/self/status (RSS) is always the live one.
   std::string host_root = "/";
+  // Benchmarks only: time this already-built instance of spec.model() (its
+  // module is shared, not copied) instead of building a fresh one, so that
+  // bench/runner/overhead compares the runner and a bare loop over the very
+  // same module. Unset for every real job.
+  std::optional<models::ZooModel> prebuilt;
 };
 
 // Fixes glibc malloc's mmap threshold (32 MiB) and turns off heap trimming

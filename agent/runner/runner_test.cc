@@ -119,6 +119,21 @@ TEST(RunnerTest, PinnedMallocPolicyReusesFreedMemoryWithoutFaults) {
   }
 }
 
+TEST(RunnerTest, PrebuiltInstanceIsTimedInsteadOfABuiltOne) {
+  // A one-convolution stand-in handed over as "resnet18": the cost figures
+  // and the module's mode show that the runner timed this very instance.
+  torch::nn::Conv2d tiny(torch::nn::Conv2dOptions(3, 4, 3).bias(false));
+  tiny->train();
+  RunnerOptions options;
+  options.prebuilt = models::ZooModel{"resnet18", torch::nn::AnyModule(tiny), ""};
+  const v1::JobResult r = RunJob(
+      TinySpec(), 31, 1, [](const v1::Sample&) {}, nullptr, options);
+  ASSERT_EQ(r.status(), v1::JOB_STATUS_OK) << r.error();
+  // 2 items x 4 x 30 x 30 outputs x 27 MACs x 2 FLOPs.
+  EXPECT_DOUBLE_EQ(r.cost().forward_flops(), 2.0 * 4 * 30 * 30 * 27 * 2);
+  EXPECT_FALSE(tiny->is_training());  // the runner put it in eval()
+}
+
 TEST(RunnerTest, SteadyStateHasNoPageFaults) {
   // ResNet-18 at 224x224 frees multi-MiB activations every forward; under
   // glibc's default policy, in some process states, they go back to the

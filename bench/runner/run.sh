@@ -20,7 +20,8 @@ bazel build -c opt //agent:agent //bench/runner:overhead \
 # ask for this one's.
 bin="$(bazel info -c opt bazel-bin)"
 echo "== runner overhead vs a bare loop (same process) =="
-"$bin/bench/runner/overhead" --threads="$threads" --inter_op_threads="$inter_op"
+"$bin/bench/runner/overhead" --side=224 --threads="$threads" \
+    --inter_op_threads="$inter_op"
 echo
 echo "== runner vs PyTorch eager =="
 /usr/bin/python3 bench/runner/compare.py --agent="$bin/agent/agent" \
