@@ -545,6 +545,18 @@ v1::RooflineReport BuildRooflineReport(const std::vector<DeviceGroup>& groups) {
         d->add_notes(
             "theoretical peak: cores x clock x FLOP/cycle, computed by the "
             "agent, not a published figure");
+      // A peak below a measured rate is a clock the cores outrun (turbo
+      // above a base clock; a VM reports its host's nominal clock): the
+      // reader must know before trusting eff_ds_peak.
+      if (measured && datasheet_peak > 0 &&
+          measured->peak_flops_per_s > 1.02 * datasheet_peak)
+        d->add_notes(absl::StrFormat(
+            "the measured compute peak (%s) is %.2fx %s (%s): the cores run "
+            "above the clock that figure assumes (turbo), so eff_ds_peak can "
+            "exceed 100%%",
+            FormatSi(measured->peak_flops_per_s, "FLOP/s"),
+            measured->peak_flops_per_s / datasheet_peak, datasheet_peak_name,
+            FormatSi(datasheet_peak, "FLOP/s")));
       // The measured roofs hold for the thread count they were measured
       // with; a job on fewer threads has lower roofs.
       const int calibrated = g.hardware.calibration().threads();

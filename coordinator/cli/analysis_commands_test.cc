@@ -325,6 +325,23 @@ TEST(BuildRooflineReportTest, PlacesEachResultOnItsDevicesRoofs) {
     EXPECT_TRUE(p.has_efficiency_datasheet());
 }
 
+TEST(BuildRooflineReportTest, SaysWhenTheMeasuredPeakOutrunsTheTheoreticalOne) {
+  auto turbo_note = [](const v1::HardwareReport& hw) {
+    const v1::RooflineReport report = BuildRooflineReport(
+        GroupByDevice(FleetResults(), {Agent("agent-a", hw, true, 1)}));
+    for (const std::string& note : report.devices(0).notes())
+      if (note.find("run above the clock") != std::string::npos) return note;
+    return std::string();
+  };
+  // Measured 100 GFLOP/s under the theoretical 2 x 75: nothing to say.
+  EXPECT_EQ(turbo_note(Hardware()), "");
+  // A VM at its nominal clock: measured 210 GFLOP/s is 1.40x the 150.
+  v1::HardwareReport vm = Hardware();
+  for (v1::MeasuredPeak& p : *vm.mutable_measured_peaks())
+    if (p.name() == "fp32_fma") p.set_value(210e9);
+  EXPECT_THAT(turbo_note(vm), HasSubstr("is 1.40x theoretical fp32"));
+}
+
 TEST(BuildRooflineReportTest, FlagsPointsAboveTheRoof) {
   // 40 GFLOP/s at intensity 1 is twice the 20 GB/s DRAM slope.
   v1::JobResult r =
