@@ -2,7 +2,8 @@
 # Builds the agent and the overhead benchmark, then runs both runner
 # benchmarks with the same threads: the overhead against a bare loop, and the
 # side-by-side against PyTorch eager (separate processes, then paired rounds
-# in one process). Extra flags go to compare.py.
+# in one process), then the same job back to back for repeatability. Extra
+# flags go to compare.py.
 #   bench/runner/run.sh [--threads=2] [--inter_op_threads=1] [--runs=3] [--models=a,b]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -27,3 +28,7 @@ echo "== runner vs PyTorch eager =="
 /usr/bin/python3 bench/runner/compare.py --agent="$bin/agent/agent" \
     --runner_lib="$bin/bench/runner/librunner_bridge.so" \
     --threads="$threads" --inter_op_threads="$inter_op" "$@"
+echo
+echo "== repeatability: the same job back to back =="
+/usr/bin/python3 bench/runner/repeatability.py --agent="$bin/agent/agent" \
+    --threads="$threads" --inter_op_threads="$inter_op"
