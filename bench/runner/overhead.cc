@@ -17,10 +17,10 @@
 //    median over rounds of (runner median / bare median) - 1. Each side runs
 //    its forwards back to back, as a job does, but the drift between a
 //    round's two halves (seconds apart) shows up in the ratio range printed
-//    beside it. Why one instance for both sides: on that VM a model instance
-//    built fresh ran EfficientNet-B7 15-20% slower back to back than one that
-//    had lived in the process for a while (same code, same weights); a
-//    comparison of two instances measures that, not the runner.
+//    beside it. Why one instance for both sides: on that VM two instances of
+//    EfficientNet-B7 (same code, same weights) ran 15-20% apart for ten
+//    rounds in one run and within 1% in the next; over one instance the
+//    comparison measures the runner, not that.
 //
 //   bazel run -c opt //bench/runner:overhead -- --threads=2 --models=resnet50
 #include <torch/torch.h>
