@@ -24,6 +24,7 @@
 #include "agent/runner/adaptive_stop.h"
 #include "agent/runner/cuda_util.h"
 #include "agent/runner/job_resources.h"
+#include "agent/runner/level_shift.h"
 #include "agent/runner/spec_check.h"
 #include "analysis/summary_stats.h"
 
@@ -505,6 +506,8 @@ void Summarise(const v1::BenchmarkSpec& spec, Recorder& recorder,
     result.add_warnings(
         absl::StrFormat("unstable: IQR is %.1f%% of the median (over 10%%)",
                         100.0 * step.iqr_ms() / step.median_ms()));
+  if (auto shift = LevelShiftWarning(recorder.Durations(v1::PHASE_STEP)))
+    result.add_warnings(*shift);
   // No warning when the budget asked for a fixed count (min == max) or for
   // no stability check (stable_ci >= 1).
   const v1::Budget& budget = spec.budget();

@@ -36,7 +36,9 @@
 //      forward:backward latency and FLOP ratios; IQR/median > 10% sets
 //      `unstable`. Peak memory: growth of the process's RSS high-water mark
 //      (CPU) or the CUDA allocator's peak. Other processes' CPU load while
-//      timing is recorded and warned about above 10%.
+//      timing is recorded and warned about above 10%; a lasting step of 10%
+//      or more in the step times is warned about as a level shift
+//      (level_shift.h).
 //   9. Memory: glibc malloc's policy is pinned (PinMallocPolicy) so that the
 //      steady state has no page faults; freed memory goes back to the
 //      kernel between jobs (malloc_trim).
