@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "analysis/csv.h"
 
 namespace benchfleet::analysis {
 namespace {
@@ -87,16 +88,6 @@ std::vector<std::string> Cells(const v1::JobResult& r, bool precise) {
           StatusName(r)};
 }
 
-std::string CsvField(const std::string& field) {
-  if (field.find_first_of(",\"\n") == std::string::npos) return field;
-  std::string quoted = "\"";
-  for (char c : field) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
-
 }  // namespace
 
 std::string RenderTextTable(const std::vector<std::string>& header,
@@ -142,8 +133,7 @@ std::string RenderResultsCsv(const std::vector<v1::JobResult>& results) {
     std::vector<std::string> cells = Cells(r, /*precise=*/true);
     cells.push_back(r.error());
     cells.push_back(absl::StrJoin(r.warnings(), "; "));
-    for (auto& c : cells) c = CsvField(c);
-    out += absl::StrJoin(cells, ",") + "\n";
+    out += CsvLine(cells);
   }
   return out;
 }

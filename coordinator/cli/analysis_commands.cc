@@ -23,6 +23,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "analysis/csv.h"
 #include "analysis/plots.h"
 #include "analysis/report_tables.h"
 #include "analysis/result_table.h"
@@ -36,6 +37,7 @@
 namespace benchfleet::cli {
 namespace {
 
+using analysis::CsvLine;
 using analysis::FormatSig;
 using analysis::FormatSi;
 using Rows = std::vector<std::vector<std::string>>;

@@ -2,8 +2,6 @@
 
 #include <chrono>
 
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "coordinator/cli/fleet_commands.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -23,21 +21,5 @@ std::string ToJson(const google::protobuf::Message& message, bool one_line) {
   return json;
 }
 
-std::string CsvField(const std::string& field) {
-  if (field.find_first_of(",\"\n\r") == std::string::npos) return field;
-  std::string quoted = "\"";
-  for (char c : field) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
-
-std::string CsvLine(const std::vector<std::string>& cells) {
-  std::vector<std::string> quoted;
-  quoted.reserve(cells.size());
-  for (const std::string& c : cells) quoted.push_back(CsvField(c));
-  return absl::StrCat(absl::StrJoin(quoted, ","), "\n");
-}
 
 }  // namespace benchfleet::cli

@@ -1,5 +1,5 @@
 // Output helpers shared by the fleetctl commands: call deadlines, protobuf
-// JSON and RFC 4180 CSV.
+// JSON (CSV: analysis/csv.h).
 #ifndef BENCHFLEET_COORDINATOR_CLI_CLI_OUTPUT_H_
 #define BENCHFLEET_COORDINATOR_CLI_CLI_OUTPUT_H_
 
@@ -16,10 +16,6 @@ namespace benchfleet::cli {
 void SetDeadline(grpc::ClientContext& context);
 // The protobuf JSON mapping, defaults included; indented unless `one_line`.
 std::string ToJson(const google::protobuf::Message& message, bool one_line = false);
-// One CSV field, quoted when it holds a comma, quote or line break.
-std::string CsvField(const std::string& field);
-// One CSV record, newline-terminated.
-std::string CsvLine(const std::vector<std::string>& cells);
 
 }  // namespace benchfleet::cli
 

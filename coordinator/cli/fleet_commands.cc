@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "analysis/csv.h"
 #include "analysis/result_table.h"
 #include "base/grpc_status.h"
 #include "coordinator/sweep_spec.h"
@@ -23,13 +24,8 @@ using Rows = std::vector<std::vector<std::string>>;
 void PrintRows(const std::vector<std::string>& header, const Rows& rows,
                Format format, std::ostream& out) {
   if (format == Format::kCsv) {
-    auto line = [&out](const std::vector<std::string>& cells) {
-      std::vector<std::string> quoted;
-      for (const auto& c : cells) quoted.push_back(CsvField(c));
-      out << absl::StrJoin(quoted, ",") << "\n";
-    };
-    line(header);
-    for (const auto& row : rows) line(row);
+    out << analysis::CsvLine(header);
+    for (const auto& row : rows) out << analysis::CsvLine(row);
   } else {
     out << analysis::RenderTextTable(header, rows);
   }
