@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_format.h"
 #include "analysis/change_point.h"
+#include "analysis/summary_stats.h"
 
 namespace benchfleet::runner {
 namespace {
@@ -13,8 +14,7 @@ constexpr size_t kMaxPoints = 1000;
 
 double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  return analysis::Quantile(v, 0.5);
 }
 
 }  // namespace

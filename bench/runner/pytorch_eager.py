@@ -84,6 +84,9 @@ def self_ticks():
     return (t.user + t.system) * os.sysconf("SC_CLK_TCK")
 
 
+AFTER_EACH = ctypes.CFUNCTYPE(None)
+
+
 def load_runner(path):
     fn = ctypes.CDLL(path).benchfleet_runner_forward_ms
     fn.restype = ctypes.c_int
@@ -91,9 +94,6 @@ def load_runner(path):
         ctypes.POINTER(ctypes.c_double), ctypes.c_char_p, ctypes.c_int,
         AFTER_EACH]
     return fn
-
-
-AFTER_EACH = ctypes.CFUNCTYPE(None)
 
 
 def run_runner(fn, args, side, iterations, warmup, after_each=None):

@@ -9,21 +9,17 @@ consecutive runs and the spread (max/min - 1). Target: within 3%.
 """
 
 import argparse
-import json
 import statistics
-import subprocess
 import sys
+
+from compare import run_json
 
 
 def run_once(args, model):
-    cmd = [args.agent, "run", "--model=" + model, "--batch=%d" % args.batch,
-           "--mode=inference", "--threads=%d" % args.threads,
-           "--inter_op_threads=%d" % args.inter_op_threads,
-           "--max_seconds=%g" % args.max_seconds, "--format=json"]
-    out = subprocess.run(cmd, check=False, capture_output=True, text=True)
-    if out.returncode != 0:
-        sys.exit("%s failed (%d): %s" % (" ".join(cmd), out.returncode, out.stderr[-2000:]))
-    r = json.loads(out.stdout)
+    r = run_json([args.agent, "run", "--model=" + model, "--batch=%d" % args.batch,
+                  "--mode=inference", "--threads=%d" % args.threads,
+                  "--inter_op_threads=%d" % args.inter_op_threads,
+                  "--max_seconds=%g" % args.max_seconds, "--format=json"])
     if r.get("status") != "JOB_STATUS_OK":
         sys.exit("%s: %s" % (model, r.get("error", "?")))
     return r["step"]["medianMs"], int(r["step"]["n"]), r.get("otherCpuLoad", 0.0)

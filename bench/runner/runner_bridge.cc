@@ -4,14 +4,10 @@
 // one LibTorch and one OpenMP pool, so that load from other processes and
 // the machine's own drift fall on both alike.
 // Benchmark-only; not part of the agent.
-#include <torch/torch.h>
-
 #include <algorithm>
-#include <chrono>
 #include <cstring>
 #include <string>
 
-#include "agent/models/zoo.h"
 #include "agent/runner/runner.h"
 
 extern "C" {
@@ -64,41 +60,6 @@ int benchfleet_runner_forward_ms(const char* model, int batch, int channels,
     return -1;
   }
   return n;
-}
-
-// The same forwards through a bare loop over a zoo model built here (seed 0,
-// eval(), InferenceMode), without the runner but under its malloc policy
-// (runner::PinMallocPolicy): tells a difference between the zoo's C++ model
-// and torchvision's apart from one due to the runner.
-// Arguments and result as benchfleet_runner_forward_ms.
-int benchfleet_bare_forward_ms(const char* model, int batch, int channels,
-                               int height, int width, int threads, int warmup,
-                               int iterations, double* samples_ms, char* error,
-                               int error_len) {
-  benchfleet::runner::PinMallocPolicy();
-  torch::set_num_threads(threads);
-  torch::manual_seed(0);
-  auto built = benchfleet::models::BuildModel(model);
-  if (!built.ok()) {
-    const std::string message(built.status().message());
-    const size_t len = std::min<size_t>(message.size(), error_len - 1);
-    std::memcpy(error, message.data(), len);
-    error[len] = '\0';
-    return -1;
-  }
-  built->module.ptr()->eval();
-  torch::manual_seed(0);
-  const torch::Tensor x = torch::randn({batch, channels, height, width});
-  c10::InferenceMode guard;
-  for (int i = 0; i < warmup; ++i) built->module.forward(x);
-  for (int i = 0; i < iterations; ++i) {
-    const auto t0 = std::chrono::steady_clock::now();
-    built->module.forward(x);
-    samples_ms[i] = std::chrono::duration<double, std::milli>(
-                        std::chrono::steady_clock::now() - t0)
-                        .count();
-  }
-  return iterations;
 }
 
 }  // extern "C"
