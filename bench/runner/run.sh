@@ -15,6 +15,20 @@ for arg in "$@"; do
     --inter_op_threads=*) inter_op="${arg#*=}" ;;
   esac
 done
+# The build's packages, then PyTorch eager from Debian (the reference side).
+./fleet setup
+missing=()
+for p in python3-torch python3-torchvision; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+    missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=()
+  [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq \
+    --no-install-recommends "${missing[@]}" >/dev/null
+fi
 bazel build -c opt //agent:agent //bench/runner:overhead \
     //bench/runner:librunner_bridge.so
 # bazel-bin follows whichever configuration built last in this workspace;
