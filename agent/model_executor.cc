@@ -1,7 +1,7 @@
 #include "agent/model_executor.h"
 
-#include "agent/models/model_path.h"
 #include "agent/runner/runner.h"
+#include "spec/model_path.h"
 
 namespace benchfleet::agent {
 
@@ -17,9 +17,9 @@ v1::JobResult ModelExecutor::Execute(const v1::Lease& lease,
   // A TorchScript model is identified by its content, not its path. The
   // runner sets the digest of the bytes it loaded (ZooModel::digest) once it
   // copies it; until then, and for a file it failed to load, digest it here.
-  if (result.model_digest().empty() && models::IsModelPath(spec.model())) {
+  if (result.model_digest().empty() && spec::IsModelPath(spec.model())) {
     if (absl::StatusOr<std::string> digest =
-            models::ModelFileDigest(spec.model());
+            spec::ModelFileDigest(spec.model());
         digest.ok()) {
       result.set_model_digest(*std::move(digest));
     }

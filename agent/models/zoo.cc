@@ -7,17 +7,17 @@
 
 #include "absl/strings/str_cat.h"
 #include "agent/models/alexnet.h"
-#include "agent/models/catalog.h"
 #include "agent/models/efficientnet.h"
 #include "agent/models/googlenet.h"
 #include "agent/models/inception_v3.h"
 #include "agent/models/mobilenet_v3.h"
 #include "agent/models/model_loader.h"
-#include "agent/models/model_path.h"
 #include "agent/models/resnet.h"
 #include "agent/models/shufflenet_v2.h"
 #include "agent/models/squeezenet.h"
 #include "agent/models/vgg.h"
+#include "spec/model_catalog.h"
+#include "spec/model_path.h"
 
 namespace benchfleet::models {
 namespace {
@@ -105,7 +105,7 @@ const std::map<std::string, Factory>& Factories() {
 }  // namespace
 
 absl::StatusOr<ZooModel> BuildModel(absl::string_view name) {
-  if (IsModelPath(name)) {
+  if (spec::IsModelPath(name)) {
     absl::StatusOr<ScriptModel> script = LoadScriptModel(name);
     if (!script.ok()) return script.status();
     std::string digest = (*script)->digest();
@@ -113,18 +113,18 @@ absl::StatusOr<ZooModel> BuildModel(absl::string_view name) {
                     std::move(digest)};
   }
   auto it = Factories().find(std::string(name));
-  if (it == Factories().end() || FindModel(name) == nullptr) {
+  if (it == Factories().end() || spec::FindModel(name) == nullptr) {
     return absl::NotFoundError(absl::StrCat("unknown model \"", name,
                                             "\"; known models: ",
-                                            KnownModelNames()));
+                                            spec::KnownModelNames()));
   }
   return ZooModel{std::string(name), it->second(), /*digest=*/""};
 }
 
 absl::StatusOr<ZooModel> BuildModelSkeleton(absl::string_view name) {
-  if (IsModelPath(name)) return BuildModel(name);
+  if (spec::IsModelPath(name)) return BuildModel(name);
   if (Factories().count(std::string(name)) == 0 ||
-      FindModel(name) == nullptr) {
+      spec::FindModel(name) == nullptr) {
     return BuildModel(name);  // its NOT_FOUND
   }
   try {

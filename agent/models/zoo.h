@@ -22,10 +22,10 @@ struct ZooModel {
   std::string digest;
 };
 
-// Builds `name` from the catalog, or, when IsModelPath(name) (model_path.h),
-// loads that TorchScript file with LoadScriptModel. NOT_FOUND names the
-// model and lists the known ones; a file's errors are LoadScriptModel's,
-// naming the path. Thread-compatible; each call returns a fresh model.
+// Builds `name` from the catalog, or, when spec::IsModelPath(name), loads
+// that TorchScript file with LoadScriptModel. NOT_FOUND names the model and
+// lists the known ones; a file's errors are LoadScriptModel's, naming the
+// path. Thread-compatible; each call returns a fresh model.
 absl::StatusOr<ZooModel> BuildModel(absl::string_view name);
 
 // Builds `name` for shape-only costing (CostOptions::shape_only in

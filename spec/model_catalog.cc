@@ -1,10 +1,10 @@
-#include "agent/models/catalog.h"
+#include "spec/model_catalog.h"
 
 #include <algorithm>
 
 #include "absl/strings/str_join.h"
 
-namespace benchfleet::models {
+namespace benchfleet::spec {
 namespace {
 
 v1::InputShape Image(int side) {
@@ -71,10 +71,9 @@ const CatalogEntry* FindModel(absl::string_view name) {
 }
 
 std::string KnownModelNames() {
-  return absl::StrJoin(Catalog(), ", ",
-                       [](std::string* out, const CatalogEntry& e) {
-                         out->append(e.name);
-                       });
+  return absl::StrJoin(
+      Catalog(), ", ",
+      [](std::string* out, const CatalogEntry& e) { out->append(e.name); });
 }
 
-}  // namespace benchfleet::models
+}  // namespace benchfleet::spec

@@ -1,7 +1,7 @@
 // Names of the models the zoo can build, without linking LibTorch, so the
 // coordinator can validate sweeps.
-#ifndef BENCHFLEET_AGENT_MODELS_CATALOG_H_
-#define BENCHFLEET_AGENT_MODELS_CATALOG_H_
+#ifndef BENCHFLEET_SPEC_MODEL_CATALOG_H_
+#define BENCHFLEET_SPEC_MODEL_CATALOG_H_
 
 #include <string>
 #include <vector>
@@ -9,11 +9,11 @@
 #include "absl/strings/string_view.h"
 #include "proto/benchmark.pb.h"
 
-namespace benchfleet::models {
+namespace benchfleet::spec {
 
 struct CatalogEntry {
-  std::string name;           // zoo name, e.g. "resnet50"
-  std::string family;         // e.g. "resnet"
+  std::string name;              // zoo name, e.g. "resnet50"
+  std::string family;            // e.g. "resnet"
   v1::InputShape default_input;  // the shape the architecture was designed for
 };
 
@@ -26,6 +26,6 @@ const CatalogEntry* FindModel(absl::string_view name);
 // Comma-separated list of zoo names, for error messages.
 std::string KnownModelNames();
 
-}  // namespace benchfleet::models
+}  // namespace benchfleet::spec
 
-#endif  // BENCHFLEET_AGENT_MODELS_CATALOG_H_
+#endif  // BENCHFLEET_SPEC_MODEL_CATALOG_H_
