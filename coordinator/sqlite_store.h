@@ -46,6 +46,8 @@ class SqliteStore : public Store {
   absl::StatusOr<std::vector<v1::JobResult>> ListResults(
       const v1::ListResultsRequest& filter) override;
   absl::StatusOr<std::vector<v1::Sample>> ResultSamples(int64_t job_id) override;
+  absl::StatusOr<std::vector<v1::Sample>> AttemptSamples(
+      const std::string& agent_id, int64_t job_id, int32_t attempt) override;
   absl::Status AddSchedule(const v1::Schedule& schedule) override;
   absl::StatusOr<std::vector<v1::Schedule>> ListSchedules() override;
   absl::Status RemoveSchedule(const std::string& name) override;
