@@ -611,6 +611,8 @@ TEST_F(SqliteStoreTest, ListSweepsWhereSelectsByScheduleNameAgeAndState) {
             std::vector<int64_t>({s4, s1}));
   EXPECT_EQ(store_->ListSweepsWhere(ids)->back().jobs_done(), 1);
   EXPECT_TRUE(store_->ListSweepsWhere(ids)->back().jobs().empty());
+}
+
 TEST_F(SqliteStoreTest, AttemptSamplesAreOneAttemptsWithTheirBlockSizes) {
   std::vector<int64_t> jobs;
   CreateSweep("s", 1, &jobs);
