@@ -32,8 +32,8 @@ def missing_tools():
 
 def generate(root, out_dir):
     """Runs protoc on root/proto/*.proto (imports are "proto/x.proto") and
-    imports the generated modules; returns them as .analysis, .service
-    (messages) and .grpc (stubs)."""
+    imports the generated modules; returns them as .benchmark, .analysis,
+    .service (messages) and .grpc (stubs)."""
     plugin = shutil.which("grpc_python_plugin")
     files = [os.path.join("proto", name) for name in PROTOS]
     subprocess.run(
@@ -46,6 +46,7 @@ def generate(root, out_dir):
     open(os.path.join(out_dir, "proto", "__init__.py"), "a").close()
     sys.path.insert(0, out_dir)
     modules = types.SimpleNamespace()
+    modules.benchmark = importlib.import_module("proto.benchmark_pb2")
     modules.analysis = importlib.import_module("proto.analysis_pb2")
     modules.service = importlib.import_module("proto.analysis_service_pb2")
     modules.grpc = importlib.import_module("proto.analysis_service_pb2_grpc")

@@ -199,9 +199,11 @@ absl::StatusOr<SeededFleet> SeedFleet(coordinator::Store& store,
         absl::StrCat("models=", o.models, ": between 1 and ", kMaxModels));
   if (o.sweeps < 1 || o.batches.empty())
     return absl::InvalidArgumentError("sweeps and batches must not be empty");
-  const bool has_pair = o.compare_samples_per_job > 0 && o.sweeps > o.hosts;
-  const int jobs_per_sweep =
+  const int slow_from = o.sweeps / 2;  // the first run with the slowdown
+  const bool has_pair = o.compare_samples_per_job > 0 && slow_from >= 1;
+  const int specs_per_sweep =
       o.models * static_cast<int>(o.batches.size()) * (o.training ? 2 : 1);
+  const int jobs_per_sweep = specs_per_sweep * o.hosts;
   const int64_t jobs = int64_t{jobs_per_sweep} * o.sweeps;
   const int64_t pair_jobs = has_pair ? 2 * jobs_per_sweep : 0;
   const int64_t rest = o.total_samples - pair_jobs * o.compare_samples_per_job;
@@ -216,7 +218,7 @@ absl::StatusOr<SeededFleet> SeedFleet(coordinator::Store& store,
     RETURN_IF_ERROR(store.UpsertAgent(hosts.back().hello, o.start));
     seeded.agent_ids.push_back(hosts.back().agent_id);
   }
-  const int baseline_index = has_pair ? o.sweeps - 1 - o.hosts : -1;
+  const int baseline_index = has_pair ? slow_from - 1 : -1;
   const int candidate_index = has_pair ? o.sweeps - 1 : -1;
 
   std::mt19937_64 rng(o.seed);
@@ -234,22 +236,23 @@ absl::StatusOr<SeededFleet> SeedFleet(coordinator::Store& store,
 
   for (int s = 0; s < o.sweeps; ++s) {
     const absl::Time created = o.start + absl::Hours(24) * s;
-    // The two models that slow down after the comparison's baseline.
-    const bool slow_run = s > o.sweeps - 1 - o.hosts;
+    const bool slow_run = s >= slow_from;
     std::vector<v1::BenchmarkSpec> specs;
     std::vector<const Host*> placed;
+    std::vector<int> model_of;
     for (int m = 0; m < o.models; ++m)
       for (int b : o.batches)
-        for (int mode = 0; mode < (o.training ? 2 : 1); ++mode) {
-          const Host& host = hosts[(specs.size() + s) % hosts.size()];
-          v1::BenchmarkSpec job;
-          job.set_model(kModels[m].name);
-          job.set_batch_size(b);
-          job.set_mode(mode == 0 ? v1::MODE_INFERENCE : v1::MODE_TRAINING);
-          job.set_device(host.device);
-          specs.push_back(job);
-          placed.push_back(&host);
-        }
+        for (int mode = 0; mode < (o.training ? 2 : 1); ++mode)
+          for (const Host& host : hosts) {
+            v1::BenchmarkSpec job;
+            job.set_model(kModels[m].name);
+            job.set_batch_size(b);
+            job.set_mode(mode == 0 ? v1::MODE_INFERENCE : v1::MODE_TRAINING);
+            job.set_device(host.device);
+            specs.push_back(job);
+            placed.push_back(&host);
+            model_of.push_back(m);
+          }
     ASSIGN_OR_RETURN(int64_t sweep_id, store.CreateSweep(spec, specs, created, o.schedule));
     seeded.sweep_ids.push_back(sweep_id);
     if (s == baseline_index) seeded.compare_baseline_sweep = sweep_id;
@@ -258,7 +261,7 @@ absl::StatusOr<SeededFleet> SeedFleet(coordinator::Store& store,
     for (int j = 0; j < sweep.jobs_size(); ++j) {
       const v1::JobInfo& info = sweep.jobs(j);
       const Host& host = *placed[j];
-      const ModelFigures& model = kModels[j / (jobs_per_sweep / o.models)];
+      const ModelFigures& model = kModels[model_of[j]];
       const v1::BenchmarkSpec& job = info.spec();
       int64_t n;
       if (s == baseline_index || s == candidate_index) {
@@ -273,7 +276,7 @@ absl::StatusOr<SeededFleet> SeedFleet(coordinator::Store& store,
       v1::JobResult result;
       *result.mutable_cost() = Cost(model, job.batch_size(), job.mode());
       double median_ns = MedianStepNs(model, result.cost(), host, job.batch_size(), job.mode());
-      if (slow_run && (j / (jobs_per_sweep / o.models)) % 5 == 1) median_ns *= 1.2;
+      if (slow_run && model_of[j] % 5 == 1) median_ns *= 1.2;  // resnet50, efficientnet_b0
       median_ns *= std::exp(0.01 * gauss(rng));  // run-to-run variation
       // Models with little work per step are noisier; a few jobs are unstable.
       const double spread = (model.gflops < 1 ? 0.04 : 0.015) * (uniform(rng) < 0.03 ? 6 : 1);

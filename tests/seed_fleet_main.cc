@@ -15,11 +15,11 @@
 #include "tests/analysis_seed.h"
 
 ABSL_FLAG(std::string, db, "", "database to create (must not exist)");
-ABSL_FLAG(int, hosts, 8, "hosts, one agent each");
-ABSL_FLAG(int, gpu_hosts, 3, "hosts whose jobs run on their GPU");
-ABSL_FLAG(int, sweeps, 100, "runs of the schedule");
+ABSL_FLAG(int, hosts, 5, "hosts, one agent each");
+ABSL_FLAG(int, gpu_hosts, 2, "hosts whose jobs run on their GPU");
+ABSL_FLAG(int, sweeps, 50, "runs of the schedule");
 ABSL_FLAG(int, models, 10, "models per sweep (at most 10)");
-ABSL_FLAG(std::string, batches, "1,2,4,8,16", "batch sizes per model");
+ABSL_FLAG(std::string, batches, "1,16", "batch sizes per model");
 ABSL_FLAG(bool, training, true, "each spec in training mode too");
 ABSL_FLAG(int64_t, total_samples, 5'000'000, "samples of all jobs together");
 ABSL_FLAG(int, compare_samples_per_job, 1000, "samples per job of the comparison pair");

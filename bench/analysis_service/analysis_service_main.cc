@@ -2,13 +2,15 @@
 // side by side in one run, on a real coordinator process over loopback.
 //
 // The store is seeded straight through coordinator::SqliteStore
-// (tests/analysis_seed.h): 10,000 results and 5,000,000 samples over 100
-// sweeps of one schedule on 8 hosts (3 with a GPU). Then, N calls each:
+// (tests/analysis_seed.h): 10,000 results and 5,000,000 samples over 50
+// sweeps of one schedule, each 10 models x batches 1 and 16 x inference and
+// training on each of 5 hosts (2 run on their GPU). Then, N calls each:
 //   roofline   GetRoofline over all 10,000 results
 //              vs ListResults + ListAgents + the roofline on the client
 //   correlate  Correlate (Spearman, 2,000 bootstrap resamples) over all
 //              vs ListResults + ListAgents + the matrices on the client
-//   compare    Compare of 100 against 100 jobs of 1,000 samples each
+//   compare    Compare of 100 against 100 jobs of 1,000 samples each (the
+//              batch-1 jobs of two sweeps)
 //              vs 2 ListResults + ListAgents + 200 ListSamples + the test
 // Each pair is checked to agree before it is timed.
 //
@@ -41,7 +43,7 @@
 ABSL_FLAG(int, runs, 20, "timed calls of each case and path (after one untimed)");
 ABSL_FLAG(std::string, workdir, "/dev/shm/benchfleet-analysis-bench",
           "database and coordinator log (tmpfs: seeding fsyncs 30,000 times)");
-ABSL_FLAG(int64_t, results, 10'000, "results to seed (100 per sweep)");
+ABSL_FLAG(int64_t, results, 10'000, "results to seed (200 per sweep)");
 ABSL_FLAG(int64_t, samples, 5'000'000, "samples to seed, all jobs together");
 
 namespace {
@@ -102,7 +104,8 @@ int main(int argc, char** argv) {
   const std::string db = dir + "/fleet.db";
 
   testing::FleetSeedOptions seed;
-  seed.sweeps = static_cast<int>(absl::GetFlag(FLAGS_results) / 100);
+  const int jobs_per_sweep = seed.hosts * seed.models * static_cast<int>(seed.batches.size()) * 2;
+  seed.sweeps = static_cast<int>(absl::GetFlag(FLAGS_results) / jobs_per_sweep);
   seed.total_samples = absl::GetFlag(FLAGS_samples);
   testing::SeededFleet seeded;
   {
@@ -137,8 +140,11 @@ int main(int argc, char** argv) {
   *correlate.mutable_selection() = roofline.selection();
   correlate.set_method(v1::CORRELATION_METHOD_SPEARMAN);
   v1::CompareRequest compare;
+  constexpr int kCompareBatch = 1;  // 100 of each sweep's 200 jobs
   compare.mutable_baseline()->add_sweep_ids(seeded.compare_baseline_sweep);
+  compare.mutable_baseline()->set_batch_size(kCompareBatch);
   compare.mutable_candidate()->add_sweep_ids(seeded.compare_candidate_sweep);
+  compare.mutable_candidate()->set_batch_size(kCompareBatch);
 
   // Both paths must give the same figures before their times mean anything.
   auto served_roofline = OrDie(
@@ -170,7 +176,7 @@ int main(int argc, char** argv) {
           *analysis, &v1::AnalysisService::Stub::Compare, compare),
       "Compare");
   auto client_compare = OrDie(bench::ClientSideCompare(*fleet, seeded.compare_baseline_sweep,
-                                                       seeded.compare_candidate_sweep),
+                                                       seeded.compare_candidate_sweep, kCompareBatch),
                               "client-side compare");
   std::cout << "compare: " << served_compare.report().comparisons_size() << " benchmarks, "
             << served_compare.report().regressions() << " regressions; same as client-side: "
@@ -210,7 +216,7 @@ int main(int argc, char** argv) {
       {"compare", "client-side",
        [&] {
          OrDie(bench::ClientSideCompare(*fleet, seeded.compare_baseline_sweep,
-                                        seeded.compare_candidate_sweep),
+                                        seeded.compare_candidate_sweep, kCompareBatch),
                "compare");
        }},
   };

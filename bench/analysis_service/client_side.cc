@@ -18,12 +18,15 @@ absl::Status Call(v1::FleetService::Stub& fleet, Method method, const Request& r
   return FromGrpcStatus((fleet.*method)(&context, request, response));
 }
 
-// One sweep's results, or with several every stored result (the seeded
-// store holds nothing else): one ListResults either way.
+// One sweep's results (at one batch size, unless 0), or with several every
+// stored result (the seeded store holds nothing else): one ListResults
+// either way.
 absl::StatusOr<std::vector<v1::JobResult>> Results(v1::FleetService::Stub& fleet,
-                                                   const std::vector<int64_t>& sweeps) {
+                                                   const std::vector<int64_t>& sweeps,
+                                                   int batch = 0) {
   v1::ListResultsRequest request;
   if (sweeps.size() == 1) request.set_sweep_id(sweeps.front());
+  request.set_batch_size(batch);
   v1::ListResultsResponse response;
   absl::Status status = Call(fleet, &v1::FleetService::Stub::ListResults, request, &response);
   if (!status.ok()) return status;
@@ -62,10 +65,11 @@ absl::StatusOr<int> ClientSideCorrelate(v1::FleetService::Stub& fleet,
 }
 
 absl::StatusOr<v1::ComparisonReport> ClientSideCompare(v1::FleetService::Stub& fleet,
-                                                       int64_t baseline, int64_t candidate) {
-  absl::StatusOr<std::vector<v1::JobResult>> base = Results(fleet, {baseline});
+                                                       int64_t baseline, int64_t candidate,
+                                                       int batch) {
+  absl::StatusOr<std::vector<v1::JobResult>> base = Results(fleet, {baseline}, batch);
   if (!base.ok()) return base.status();
-  absl::StatusOr<std::vector<v1::JobResult>> cand = Results(fleet, {candidate});
+  absl::StatusOr<std::vector<v1::JobResult>> cand = Results(fleet, {candidate}, batch);
   if (!cand.ok()) return cand.status();
   absl::StatusOr<std::vector<v1::AgentInfo>> agents = Agents(fleet);
   if (!agents.ok()) return agents.status();

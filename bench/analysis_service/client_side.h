@@ -24,10 +24,10 @@ absl::StatusOr<v1::RooflineReport> ClientSideRoofline(
 absl::StatusOr<int> ClientSideCorrelate(v1::FleetService::Stub& fleet,
                                         const std::vector<int64_t>& sweeps);
 
-// `candidate` against `baseline` (default options), samples fetched job by
-// job.
+// The results of sweep `candidate` at batch size `batch` against those of
+// `baseline` (default options), samples fetched job by job.
 absl::StatusOr<v1::ComparisonReport> ClientSideCompare(
-    v1::FleetService::Stub& fleet, int64_t baseline, int64_t candidate);
+    v1::FleetService::Stub& fleet, int64_t baseline, int64_t candidate, int batch);
 
 }  // namespace benchfleet::bench
 
