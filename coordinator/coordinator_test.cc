@@ -265,7 +265,7 @@ TEST_F(CoordinatorTest, JobsGoOnlyToAgentsWithTheLabelsAndDevices) {
   ASSERT_TRUE(plain.Read().has_welcome());
   FakeAgent cpu_h100(agents_.get(), "cpu-h100", {{"gpu", "h100"}});
   ASSERT_TRUE(cpu_h100.Read().has_welcome());
-  EXPECT_TRUE(WaitsBecause(sweep, "no connected agent offers device CUDA, label gpu=h100"))
+  EXPECT_TRUE(WaitsBecause(sweep, "no connected agent offers device cuda, label gpu=h100"))
       << Sweep(sweep).DebugString();
 
   FakeAgent gpu(agents_.get(), "gpu", {{"gpu", "h100"}, {"rack", "a3"}},

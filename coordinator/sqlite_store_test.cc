@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -507,6 +508,108 @@ TEST_F(SqliteStoreTest, ResultSamplesAreThoseOfTheResultsAttempt) {
   ASSERT_TRUE(samples.ok()) << samples.status();
   EXPECT_EQ(Durations(*samples), std::vector<int64_t>({200, 201}));
   for (const auto& s : *samples) EXPECT_EQ(s.attempt(), 2);
+}
+
+TEST_F(SqliteStoreTest, ResultSamplesOfJobsReadsManyJobsAtOnce) {
+  std::vector<int64_t> jobs;
+  CreateSweep("s", 3, &jobs);
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(store_->RecordLease(jobs[i], 1, "a", kNow).ok());
+    v1::Sample warmup = MakeSample(jobs[i], 1, 2, 7);
+    warmup.set_phase(v1::PHASE_FORWARD);
+    ASSERT_TRUE(store_
+                    ->AddSamples("a", {MakeSample(jobs[i], 1, 1, 100 * (i + 1) + 1),
+                                       MakeSample(jobs[i], 1, 0, 100 * (i + 1)),
+                                       warmup})
+                    .ok());
+    ASSERT_TRUE(store_->StoreResult("a", Result(jobs[i], 1), kNow).value());
+  }
+  // jobs[2] has no result; 999 is no job.
+  absl::StatusOr<std::map<int64_t, std::vector<v1::Sample>>> steps =
+      store_->ResultSamplesOfJobs({jobs[0], jobs[1], jobs[2], 999},
+                                  v1::PHASE_STEP);
+  ASSERT_TRUE(steps.ok()) << steps.status();
+  ASSERT_EQ(steps->size(), 2u);
+  EXPECT_EQ(Durations(steps->at(jobs[0])), std::vector<int64_t>({100, 101}));
+  EXPECT_EQ(Durations(steps->at(jobs[1])), std::vector<int64_t>({200, 201}));
+  absl::StatusOr<std::map<int64_t, std::vector<v1::Sample>>> all =
+      store_->ResultSamplesOfJobs({jobs[0]}, v1::PHASE_UNSPECIFIED);
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_EQ(Durations(all->at(jobs[0])), std::vector<int64_t>({100, 101, 7}));
+}
+
+TEST_F(SqliteStoreTest, ResultSamplesOfJobsSpansChunks) {
+  std::vector<int64_t> ids;
+  for (int64_t i = 1; i <= 1200; ++i) ids.push_back(i);
+  absl::StatusOr<std::map<int64_t, std::vector<v1::Sample>>> none =
+      store_->ResultSamplesOfJobs(ids, v1::PHASE_STEP);
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_TRUE(none->empty());
+}
+
+std::vector<int64_t> Ids(const std::vector<v1::SweepStatus>& sweeps) {
+  std::vector<int64_t> out;
+  for (const auto& s : sweeps) out.push_back(s.sweep_id());
+  return out;
+}
+
+TEST_F(SqliteStoreTest, ListSweepsWhereSelectsByScheduleNameAgeAndState) {
+  // 1: nightly, done; 2: by hand "adhoc", done; 3: nightly, done;
+  // 4: nightly, still running.
+  auto make = [&](const std::string& name, const std::string& schedule,
+                  bool finish) {
+    absl::StatusOr<int64_t> id =
+        store_->CreateSweep(Sweep(name), {Spec("resnet50", 1)}, kNow, schedule);
+    EXPECT_TRUE(id.ok()) << id.status();
+    const int64_t job = store_->GetSweep(*id)->jobs(0).job_id();
+    if (finish) {
+      EXPECT_TRUE(store_->RecordLease(job, 1, "a", kNow).ok());
+      EXPECT_TRUE(store_->StoreResult("a", Result(job, 1), kNow).value());
+    }
+    return *id;
+  };
+  const int64_t s1 = make("nightly", "nightly", true);
+  const int64_t s2 = make("adhoc", "", true);
+  const int64_t s3 = make("nightly", "nightly", true);
+  const int64_t s4 = make("nightly", "nightly", false);
+
+  SweepQuery all;
+  EXPECT_EQ(Ids(store_->ListSweepsWhere(all).value()),
+            std::vector<int64_t>({s4, s3, s2, s1}));
+  SweepQuery finished;
+  finished.finished_only = true;
+  EXPECT_EQ(store_->LatestSweep(finished)->sweep_id(), s3);
+  EXPECT_EQ(store_->LatestSweep(finished)->state(), v1::SWEEP_STATE_DONE);
+
+  SweepQuery nightly;
+  nightly.match_schedule = true;
+  nightly.schedule = "nightly";
+  EXPECT_EQ(Ids(store_->ListSweepsWhere(nightly).value()),
+            std::vector<int64_t>({s4, s3, s1}));
+  EXPECT_EQ(store_->ListSweepsWhere(nightly)->front().state(),
+            v1::SWEEP_STATE_RUNNING);
+  // The run before s3 of the same schedule.
+  SweepQuery previous = nightly;
+  previous.before_sweep_id = s3;
+  previous.finished_only = true;
+  EXPECT_EQ(store_->LatestSweep(previous)->sweep_id(), s1);
+  previous.before_sweep_id = s1;
+  EXPECT_EQ(store_->LatestSweep(previous).status().code(),
+            absl::StatusCode::kNotFound);
+  // Started by hand, by name.
+  SweepQuery by_hand;
+  by_hand.match_schedule = true;
+  by_hand.match_name = true;
+  by_hand.name = "adhoc";
+  EXPECT_EQ(Ids(store_->ListSweepsWhere(by_hand).value()),
+            std::vector<int64_t>({s2}));
+  // By id: unknown ids are absent.
+  SweepQuery ids;
+  ids.sweep_ids = {s1, s4, 999};
+  EXPECT_EQ(Ids(store_->ListSweepsWhere(ids).value()),
+            std::vector<int64_t>({s4, s1}));
+  EXPECT_EQ(store_->ListSweepsWhere(ids)->back().jobs_done(), 1);
+  EXPECT_TRUE(store_->ListSweepsWhere(ids)->back().jobs().empty());
 }
 
 // Another process holds the write lock: a write waits for the configured
