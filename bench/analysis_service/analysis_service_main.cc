@@ -49,6 +49,7 @@ ABSL_FLAG(int64_t, samples, 5'000'000, "samples to seed, all jobs together");
 namespace {
 
 using namespace benchfleet;  // NOLINT: a benchmark's main
+using google::protobuf::util::MessageDifferencer;
 
 template <typename T>
 T OrDie(absl::StatusOr<T> value, const std::string& what) {
@@ -155,22 +156,22 @@ int main(int argc, char** argv) {
                                "client-side roofline");
   int placements = 0;
   for (const auto& d : served_roofline.report().devices()) placements += d.placements_size();
+  served_roofline.clear_selected();
   std::cout << "roofline: " << served_roofline.report().devices_size() << " devices, "
             << placements << " placements; same as client-side: "
-            << (google::protobuf::util::MessageDifferencer::Equals(
-                    served_roofline.report(), client_roofline)
-                    ? "yes"
-                    : "NO")
+            << (MessageDifferencer::Equals(served_roofline, client_roofline) ? "yes" : "NO")
             << "\n";
   auto served_correlate = OrDie(
       Call<v1::CorrelateRequest, v1::CorrelateResponse>(
           *analysis, &v1::AnalysisService::Stub::Correlate, correlate),
       "Correlate");
-  const int client_matrices =
+  auto client_correlate =
       OrDie(bench::ClientSideCorrelate(*fleet, seeded.sweep_ids), "client-side correlate");
-  std::cout << "correlate: " << served_correlate.groups_size() << " matrices + "
-            << served_correlate.agreement_size() << " device pairs; client-side "
-            << client_matrices << "\n";
+  served_correlate.clear_selected();
+  std::cout << "correlate: " << served_correlate.groups_size() << " matrices, "
+            << served_correlate.agreement_size() << " device agreements; same as client-side: "
+            << (MessageDifferencer::Equals(served_correlate, client_correlate) ? "yes" : "NO")
+            << "\n";
   auto served_compare = OrDie(
       Call<v1::CompareRequest, v1::CompareResponse>(
           *analysis, &v1::AnalysisService::Stub::Compare, compare),
@@ -180,10 +181,8 @@ int main(int argc, char** argv) {
                               "client-side compare");
   std::cout << "compare: " << served_compare.report().comparisons_size() << " benchmarks, "
             << served_compare.report().regressions() << " regressions; same as client-side: "
-            << (google::protobuf::util::MessageDifferencer::Equals(served_compare.report(),
-                                                                   client_compare)
-                    ? "yes"
-                    : "NO")
+            << (MessageDifferencer::Equals(served_compare.report(), client_compare) ? "yes"
+                                                                                   : "NO")
             << "\n";
 
   struct Case {

@@ -1,11 +1,13 @@
 #include "bench/analysis_service/client_side.h"
 
 #include <chrono>
-#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "base/grpc_status.h"
-#include "coordinator/cli/analysis_commands.h"
+#include "analysis/comparison.h"
+#include "analysis/device_groups.h"
+#include "analysis/fleet_correlation.h"
+#include "analysis/fleet_roofline.h"
 
 namespace benchfleet::bench {
 namespace {
@@ -43,25 +45,37 @@ absl::StatusOr<std::vector<v1::AgentInfo>> Agents(v1::FleetService::Stub& fleet)
 
 }  // namespace
 
-absl::StatusOr<v1::RooflineReport> ClientSideRoofline(v1::FleetService::Stub& fleet,
-                                                      const std::vector<int64_t>& sweeps) {
+absl::StatusOr<v1::GetRooflineResponse> ClientSideRoofline(
+    v1::FleetService::Stub& fleet, const std::vector<int64_t>& sweeps) {
   absl::StatusOr<std::vector<v1::JobResult>> results = Results(fleet, sweeps);
   if (!results.ok()) return results.status();
   absl::StatusOr<std::vector<v1::AgentInfo>> agents = Agents(fleet);
   if (!agents.ok()) return agents.status();
-  return cli::BuildRooflineReport(cli::GroupByDevice(*results, *agents));
+  const std::vector<analysis::DeviceGroup> groups = analysis::GroupByDevice(*results, *agents);
+  v1::GetRooflineResponse response;
+  *response.mutable_report() = analysis::BuildRooflineReport(groups);
+  *response.mutable_fleet() = analysis::BuildFleetRoofline(groups);
+  return response;
 }
 
-absl::StatusOr<int> ClientSideCorrelate(v1::FleetService::Stub& fleet,
-                                        const std::vector<int64_t>& sweeps) {
+absl::StatusOr<v1::CorrelateResponse> ClientSideCorrelate(
+    v1::FleetService::Stub& fleet, const std::vector<int64_t>& sweeps) {
   absl::StatusOr<std::vector<v1::JobResult>> results = Results(fleet, sweeps);
   if (!results.ok()) return results.status();
   absl::StatusOr<std::vector<v1::AgentInfo>> agents = Agents(fleet);
   if (!agents.ok()) return agents.status();
-  const std::vector<cli::DeviceGroup> groups = cli::GroupByDevice(*results, *agents);
-  cli::CorrelateOptions options;
-  return static_cast<int>(cli::CorrelateByDevice(groups, options).size() +
-                          cli::CrossDeviceAgreement(groups, options).size());
+  const std::vector<analysis::DeviceGroup> groups = analysis::GroupByDevice(*results, *agents);
+  const analysis::CorrelateOptions options;
+  v1::CorrelateResponse response;
+  response.set_method(analysis::CorrelationMethodToProto(options.method));
+  response.set_bootstrap_resamples(options.bootstrap.resamples);
+  response.set_confidence_level(options.bootstrap.level);
+  response.set_seed(options.bootstrap.seed);
+  for (const analysis::CorrelationGroup& g : analysis::CorrelateByDevice(groups, options))
+    *response.add_groups() = analysis::CorrelationGroupToProto(g);
+  for (const analysis::DeviceAgreement& a : analysis::CrossDeviceAgreement(groups, options))
+    *response.add_agreement() = analysis::DeviceAgreementToProto(a);
+  return response;
 }
 
 absl::StatusOr<v1::ComparisonReport> ClientSideCompare(v1::FleetService::Stub& fleet,
@@ -73,23 +87,17 @@ absl::StatusOr<v1::ComparisonReport> ClientSideCompare(v1::FleetService::Stub& f
   if (!cand.ok()) return cand.status();
   absl::StatusOr<std::vector<v1::AgentInfo>> agents = Agents(fleet);
   if (!agents.ok()) return agents.status();
-  std::map<std::string, std::string> names;
-  for (const v1::AgentInfo& a : *agents)
-    names[a.hardware().host_id()] = a.hardware().hostname();
-  auto host_name = [&](const std::string& host) {
-    auto it = names.find(host);
-    return it == names.end() || it->second.empty() ? host : it->second;
-  };
   auto steps = [&](int64_t job_id) -> absl::StatusOr<std::vector<double>> {
     v1::ListSamplesRequest request;
     request.set_job_id(job_id);
     v1::ListSamplesResponse response;
     absl::Status status = Call(fleet, &v1::FleetService::Stub::ListSamples, request, &response);
     if (!status.ok()) return status;
-    return cli::StepMillis({response.samples().begin(), response.samples().end()});
+    return analysis::StepMillis({response.samples().begin(), response.samples().end()});
   };
   absl::StatusOr<v1::ComparisonReport> report =
-      cli::CompareMatched(cli::MatchResults(*base, *cand), steps, {}, host_name);
+      analysis::CompareMatched(analysis::MatchResults(*base, *cand), steps, {},
+                               analysis::HostNamesOf(*agents));
   if (report.ok()) {
     report->add_baseline_sweep_ids(baseline);
     report->add_candidate_sweep_ids(candidate);

@@ -10,19 +10,21 @@
 
 #include "absl/status/statusor.h"
 #include "proto/analysis.pb.h"
+#include "proto/analysis_service.pb.h"
 #include "proto/fleet_service.grpc.pb.h"
 
 namespace benchfleet::bench {
 
-// The roofline of every result of `sweeps` (one ListResults over all).
-absl::StatusOr<v1::RooflineReport> ClientSideRoofline(
+// The per-device and fleet-wide rooflines of every result of `sweeps` (one
+// ListResults over all); `selected` is left empty.
+absl::StatusOr<v1::GetRooflineResponse> ClientSideRoofline(
     v1::FleetService::Stub& fleet, const std::vector<int64_t>& sweeps);
 
-// Spearman matrices (2,000 bootstrap resamples, seed 42) and cross-device
-// agreement of every result of `sweeps`; returns the number of matrices
-// plus the number of device pairs.
-absl::StatusOr<int> ClientSideCorrelate(v1::FleetService::Stub& fleet,
-                                        const std::vector<int64_t>& sweeps);
+// Spearman matrices (2,000 bootstrap resamples at 95%, seed 42) and
+// cross-device agreement of every result of `sweeps`; `selected` is left
+// empty.
+absl::StatusOr<v1::CorrelateResponse> ClientSideCorrelate(
+    v1::FleetService::Stub& fleet, const std::vector<int64_t>& sweeps);
 
 // The results of sweep `candidate` at batch size `batch` against those of
 // `baseline` (default options), samples fetched job by job.
