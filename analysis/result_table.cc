@@ -6,38 +6,16 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "analysis/csv.h"
+#include "proto/names.h"
 
 namespace benchfleet::analysis {
 namespace {
 
-std::string ModeName(v1::Mode mode) {
-  return mode == v1::MODE_TRAINING ? "training" : "inference";
-}
-
-std::string DeviceName(const v1::JobResult& r) {
-  return r.spec().device() == v1::DEVICE_KIND_CUDA ? "cuda" : "cpu";
-}
-
-std::string DtypeName(v1::Precision p) {
-  switch (p) {
-    case v1::PRECISION_BF16:
-      return "bf16";
-    case v1::PRECISION_FP16:
-      return "fp16";
-    default:
-      return "fp32";
-  }
-}
-
-std::string LayoutName(const v1::JobResult& r) {
-  const v1::MemoryFormat f = r.memory_format() != v1::MEMORY_FORMAT_UNSPECIFIED
-                                 ? r.memory_format()
-                                 : r.spec().memory_format();
-  return f == v1::MEMORY_FORMAT_CHANNELS_LAST ? "nhwc" : "nchw";
-}
-
-std::string InputName(const v1::InputShape& s) {
-  return absl::StrCat(s.channels(), "x", s.height(), "x", s.width());
+// The layout the job ran with, else the one it asked for.
+v1::MemoryFormat LayoutOf(const v1::JobResult& r) {
+  return r.memory_format() != v1::MEMORY_FORMAT_UNSPECIFIED
+             ? r.memory_format()
+             : r.spec().memory_format();
 }
 
 std::string StatusName(const v1::JobResult& r) {
@@ -73,9 +51,9 @@ std::vector<std::string> Cells(const v1::JobResult& r, bool precise) {
           InputName(r.spec().input()),
           absl::StrCat(r.spec().batch_size()),
           ModeName(r.spec().mode()),
-          DeviceName(r),
-          DtypeName(r.spec().precision()),
-          LayoutName(r),
+          DeviceKindName(r.spec().device()),
+          PrecisionName(r.spec().precision()),
+          LayoutName(LayoutOf(r)),
           ok ? num(r.step().median_ms(), 3) : "-",
           ok ? num(r.step().p90_ms(), 3) : "-",
           ok ? num(iqr_percent, 1) : "-",

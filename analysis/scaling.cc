@@ -8,24 +8,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "analysis/summary_stats.h"
+#include "proto/names.h"
 
 namespace benchfleet::analysis {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-std::string ModeName(v1::Mode mode) {
-  return mode == v1::MODE_TRAINING ? "training" : "inference";
-}
-
-std::string DeviceName(v1::DeviceKind kind) {
-  return kind == v1::DEVICE_KIND_CUDA ? "cuda" : "cpu";
-}
-
-std::string InputName(const v1::InputShape& s) {
-  if (s.channels() == 0 && s.height() == 0 && s.width() == 0) return "";
-  return absl::StrCat(s.channels(), "x", s.height(), "x", s.width());
-}
 
 // The valid points, sorted by batch, first of each batch kept.
 std::vector<ThroughputPoint> Valid(const std::vector<ThroughputPoint>& points) {
@@ -65,11 +53,10 @@ std::vector<ThroughputSeries> ThroughputByBatch(
     const std::string host = !r.host_id().empty()    ? r.host_id()
                              : !r.agent_id().empty() ? r.agent_id()
                                                      : r.device_name();
-    const std::string device = DeviceName(r.spec().device());
-    const std::string input = InputName(r.spec().input());
+    const std::string device = DeviceKindName(r.spec().device());
     std::string label = r.spec().model();
-    if (!input.empty() && input != "3x224x224")
-      absl::StrAppend(&label, " ", input);
+    if (!IsDefaultInput(r.spec().input()))
+      absl::StrAppend(&label, " ", InputName(r.spec().input()));
     absl::StrAppend(&label, " / ", host, " ", device, " / ",
                     ModeName(r.spec().mode()));
     Group& g = groups[label];

@@ -15,6 +15,14 @@ double Quantile(const std::vector<double>& sorted, double q) {
   return sorted[lower] + fraction * (sorted[upper] - sorted[lower]);
 }
 
+double MedianOfNumbers(std::vector<double> values) {
+  values.erase(std::remove_if(values.begin(), values.end(),
+                              [](double v) { return std::isnan(v); }),
+               values.end());
+  std::sort(values.begin(), values.end());
+  return Quantile(values, 0.5);
+}
+
 v1::DurationStats Summarize(const std::vector<int64_t>& durations_ns) {
   v1::DurationStats stats;
   stats.set_n(static_cast<int64_t>(durations_ns.size()));

@@ -14,6 +14,9 @@ namespace benchfleet::analysis {
 // for an empty input.
 double Quantile(const std::vector<double>& sorted, double q);
 
+// Median of the values that are not NaN, in any order; NaN when none.
+double MedianOfNumbers(std::vector<double> values);
+
 // Statistics of `durations_ns` reported in milliseconds. An empty input gives
 // n = 0 and zeros elsewhere; a single sample has stddev and cv 0.
 v1::DurationStats Summarize(const std::vector<int64_t>& durations_ns);

@@ -1,6 +1,9 @@
 #include "analysis/summary_stats.h"
 
 #include <cmath>
+#include <limits>
+
+#include <cmath>
 
 #include "gtest/gtest.h"
 
@@ -48,6 +51,14 @@ TEST(SummarizeTest, TightSamplesAreStable) {
   std::vector<int64_t> d;
   for (int i = 0; i < 100; ++i) d.push_back(10'000'000 + (i % 5) * 10'000);
   EXPECT_FALSE(IsUnstable(Summarize(d)));
+}
+
+TEST(MedianOfNumbersTest, SkipsNaNInAnyOrder) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_DOUBLE_EQ(MedianOfNumbers({3, nan, 1, 2}), 2);
+  EXPECT_DOUBLE_EQ(MedianOfNumbers({4, 1}), 2.5);
+  EXPECT_TRUE(std::isnan(MedianOfNumbers({nan})));
+  EXPECT_TRUE(std::isnan(MedianOfNumbers({})));
 }
 
 }  // namespace

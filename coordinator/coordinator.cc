@@ -7,6 +7,7 @@
 #include "coordinator/auth.h"
 #include "base/status_macros.h"
 #include "coordinator/agent_service.h"
+#include "coordinator/analysis_service.h"
 #include "coordinator/fleet_service.h"
 #include "coordinator/schedule_runner.h"
 #include "coordinator/scheduler.h"
@@ -41,6 +42,8 @@ class CoordinatorImpl : public Coordinator {
         store_.get(), scheduler_.get(), options.clock, agent_options);
     fleet_service_ = std::make_unique<FleetServiceImpl>(
         store_.get(), scheduler_.get(), options.clock, tokens_.get());
+    analysis_service_ = std::make_unique<AnalysisServiceImpl>(
+        store_.get(), scheduler_.get(), options.clock, tokens_.get());
 
     grpc::ServerBuilder builder;
     builder.AddListeningPort(options.listen, credentials, &port_);
@@ -56,6 +59,7 @@ class CoordinatorImpl : public Coordinator {
     builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
     builder.RegisterService(agent_service_.get());
     builder.RegisterService(fleet_service_.get());
+    builder.RegisterService(analysis_service_.get());
     server_ = builder.BuildAndStart();
     if (!server_ || port_ == 0) {
       return absl::UnavailableError(
@@ -105,6 +109,7 @@ class CoordinatorImpl : public Coordinator {
   std::unique_ptr<ScheduleRunner> schedules_;
   std::unique_ptr<AgentServiceImpl> agent_service_;
   std::unique_ptr<FleetServiceImpl> fleet_service_;
+  std::unique_ptr<AnalysisServiceImpl> analysis_service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   std::atomic<bool> shut_down_{false};

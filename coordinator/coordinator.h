@@ -1,5 +1,6 @@
 // The coordinator as a handle: Start() opens the store, recovers unfinished
-// jobs and serves AgentService and FleetService on one port.
+// jobs and serves AgentService, FleetService and AnalysisService on one
+// port.
 //
 //   auto coordinator = Coordinator::Start({.listen = "127.0.0.1:0", ...});
 //   int port = (*coordinator)->port();

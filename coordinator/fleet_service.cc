@@ -22,28 +22,38 @@ grpc::Status FleetServiceImpl::ListAgents(grpc::ServerContext* context,
                                           v1::ListAgentsResponse* response) {
   if (grpc::Status auth = Authorize(*context, tokens_, Role::kReader, nullptr); !auth.ok())
     return auth;
-  absl::StatusOr<std::vector<AgentRecord>> agents = store_->ListAgents();
+  absl::StatusOr<std::vector<v1::AgentInfo>> agents =
+      AgentInfos(*store_, *scheduler_, *clock_);
   if (!agents.ok()) return ToGrpcStatus(agents.status());
+  for (v1::AgentInfo& info : *agents) *response->add_agents() = std::move(info);
+  return grpc::Status::OK;
+}
+
+absl::StatusOr<std::vector<v1::AgentInfo>> AgentInfos(Store& store,
+                                                       Scheduler& scheduler,
+                                                       Clock& clock) {
+  absl::StatusOr<std::vector<AgentRecord>> agents = store.ListAgents();
+  if (!agents.ok()) return agents.status();
+  std::vector<v1::AgentInfo> out;
   for (AgentRecord& agent : *agents) {
-    v1::AgentInfo* info = response->add_agents();
+    v1::AgentInfo* info = &out.emplace_back();
     info->set_agent_id(agent.agent_id);
     *info->mutable_hardware() = std::move(*agent.hello.mutable_hardware());
     info->mutable_labels()->insert(agent.hello.labels().begin(),
                                    agent.hello.labels().end());
     *info->mutable_devices() = agent.hello.devices();
     *info->mutable_precisions() = agent.hello.precisions();
-    info->set_connected(scheduler_->IsConnected(agent.agent_id));
+    info->set_connected(scheduler.IsConnected(agent.agent_id));
     info->set_first_seen_unix_ms(absl::ToUnixMillis(agent.first_seen));
     info->set_last_seen_unix_ms(absl::ToUnixMillis(
-        info->connected() ? clock_->Now() : agent.last_seen));
-    info->set_running_job_id(scheduler_->RunningJob(agent.agent_id));
+        info->connected() ? clock.Now() : agent.last_seen));
+    info->set_running_job_id(scheduler.RunningJob(agent.agent_id));
   }
-  std::stable_sort(response->mutable_agents()->begin(),
-                   response->mutable_agents()->end(),
+  std::stable_sort(out.begin(), out.end(),
                    [](const v1::AgentInfo& a, const v1::AgentInfo& b) {
                      return a.connected() > b.connected();
                    });
-  return grpc::Status::OK;
+  return out;
 }
 
 grpc::Status FleetServiceImpl::SubmitSweep(grpc::ServerContext* context,

@@ -10,6 +10,12 @@
 
 namespace benchfleet::coordinator {
 
+// Every agent ever seen as ListAgents returns it, connected ones first
+// (also what the analyses group results by).
+absl::StatusOr<std::vector<v1::AgentInfo>> AgentInfos(Store& store,
+                                                       Scheduler& scheduler,
+                                                       Clock& clock);
+
 class FleetServiceImpl final : public v1::FleetService::Service {
  public:
   // `tokens` null disables authentication (loopback demos and tests).

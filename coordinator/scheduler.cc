@@ -5,13 +5,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "base/status_macros.h"
+#include "proto/names.h"
 
 namespace benchfleet::coordinator {
 namespace {
-
-std::string DeviceName(int device) {
-  return device == v1::DEVICE_KIND_CUDA ? "CUDA" : "CPU";
-}
 
 int DeviceOf(const v1::BenchmarkSpec& spec) {
   return spec.device() == v1::DEVICE_KIND_UNSPECIFIED ? v1::DEVICE_KIND_CPU
@@ -299,11 +296,10 @@ std::map<int64_t, std::string> Scheduler::WaitingReasons(int64_t sweep_id) const
       continue;
     }
     std::vector<std::string> needs = {
-        absl::StrCat("device ", DeviceName(DeviceOf(job.spec)))};
+        absl::StrCat("device ", DeviceKindName(static_cast<v1::DeviceKind>(DeviceOf(job.spec))))};
     if (PrecisionOf(job.spec) != v1::PRECISION_FP32)
       needs.push_back(absl::StrCat(
-          "precision ", v1::Precision_Name(static_cast<v1::Precision>(
-                            PrecisionOf(job.spec)))));
+          "precision ", PrecisionName(static_cast<v1::Precision>(PrecisionOf(job.spec)))));
     for (const auto& [key, value] : job.selector)
       needs.push_back(absl::StrCat("label ", key, "=", value));
     reason = absl::StrCat("no connected agent offers ", absl::StrJoin(needs, ", "));

@@ -1,5 +1,6 @@
 #include "coordinator/sqlite_store.h"
 
+#include <algorithm>
 #include <set>
 #include <utility>
 
@@ -74,6 +75,11 @@ const char* const kMigrations[] = {
       schedule BLOB NOT NULL,          -- serialized v1.Schedule
       last_run_ms INTEGER NOT NULL DEFAULT 0,
       last_sweep_id INTEGER NOT NULL DEFAULT 0);
+    )sql",
+    // 3: the block size of each sample (v1.Sample.iterations), so the
+    // coordinator can recount the iterations a result claims.
+    R"sql(
+    ALTER TABLE samples ADD COLUMN iterations INTEGER NOT NULL DEFAULT 1;
     )sql",
 };
 
@@ -460,8 +466,9 @@ absl::Status SqliteStore::AddSamples(const std::string& agent_id,
   return InTransaction([&]() -> absl::Status {
     std::set<std::pair<int64_t, int32_t>> checked;
     ASSIGN_OR_RETURN(SqliteStatement insert,
-                     db_->Prepare("INSERT OR IGNORE INTO samples "
-                                  "VALUES (?1, ?2, ?3, ?4, ?5)"));
+                     db_->Prepare("INSERT OR IGNORE INTO samples (job_id, "
+                                  "attempt, sequence, phase, duration_ns, "
+                                  "iterations) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
     for (const v1::Sample& s : samples) {
       if (checked.insert({s.job_id(), s.attempt()}).second)
         RETURN_IF_ERROR(CheckLease(s.job_id(), s.attempt(), agent_id));
@@ -471,6 +478,7 @@ absl::Status SqliteStore::AddSamples(const std::string& agent_id,
                           .Bind(3, s.sequence())
                           .Bind(4, int64_t{s.phase()})
                           .Bind(5, s.duration_ns())
+                          .Bind(6, int64_t{std::max(1, s.iterations())})
                           .Run());
     }
     return absl::OkStatus();
@@ -561,7 +569,7 @@ absl::StatusOr<std::vector<v1::Sample>> SqliteStore::ResultSamples(int64_t job_i
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(SqliteStatement stmt,
                    db_->Prepare("SELECT s.attempt, s.sequence, s.phase, "
-                                "s.duration_ns FROM samples s "
+                                "s.duration_ns, s.iterations FROM samples s "
                                 "JOIN results r ON r.job_id = s.job_id "
                                 "AND r.attempt = s.attempt "
                                 "WHERE s.job_id = ?1 ORDER BY s.sequence"));
@@ -576,6 +584,130 @@ absl::StatusOr<std::vector<v1::Sample>> SqliteStore::ResultSamples(int64_t job_i
     s.set_sequence(stmt.Int(1));
     s.set_phase(static_cast<v1::Phase>(stmt.Int(2)));
     s.set_duration_ns(stmt.Int(3));
+    if (stmt.Int(4) > 1) s.set_iterations(static_cast<int32_t>(stmt.Int(4)));
+    samples.push_back(s);
+  }
+  return samples;
+}
+
+absl::StatusOr<std::map<int64_t, std::vector<v1::Sample>>>
+SqliteStore::ResultSamplesOfJobs(const std::vector<int64_t>& job_ids,
+                                 v1::Phase phase) {
+  absl::MutexLock lock(&mu_);
+  std::map<int64_t, std::vector<v1::Sample>> out;
+  // Ids go in chunks well under SQLite's limit on bound parameters.
+  constexpr size_t kChunk = 500;
+  for (size_t start = 0; start < job_ids.size(); start += kChunk) {
+    const size_t end = std::min(job_ids.size(), start + kChunk);
+    std::string placeholders;
+    for (size_t i = start; i < end; ++i)
+      absl::StrAppend(&placeholders, i == start ? "" : ",", "?", i - start + 2);
+    ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_->Prepare(absl::StrCat(
+            "SELECT s.job_id, s.attempt, s.sequence, s.phase, s.duration_ns, "
+            "s.iterations "
+            "FROM samples s JOIN results r ON r.job_id = s.job_id "
+            "AND r.attempt = s.attempt WHERE (?1 = 0 OR s.phase = ?1) "
+            "AND s.job_id IN (", placeholders, ") "
+            "ORDER BY s.job_id, s.sequence")));
+    stmt.Bind(1, int64_t{phase});
+    for (size_t i = start; i < end; ++i)
+      stmt.Bind(static_cast<int>(i - start + 2), job_ids[i]);
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      v1::Sample s;
+      s.set_job_id(stmt.Int(0));
+      s.set_attempt(static_cast<int32_t>(stmt.Int(1)));
+      s.set_sequence(stmt.Int(2));
+      s.set_phase(static_cast<v1::Phase>(stmt.Int(3)));
+      s.set_duration_ns(stmt.Int(4));
+      if (stmt.Int(5) > 1) s.set_iterations(static_cast<int32_t>(stmt.Int(5)));
+      out[s.job_id()].push_back(s);
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<v1::SweepStatus> SqliteStore::SweepSummary(int64_t sweep_id) {
+  ASSIGN_OR_RETURN(v1::SweepStatus status, SweepHeader(sweep_id));
+  const bool cancelled = status.state() == v1::SWEEP_STATE_CANCELLED;
+  ASSIGN_OR_RETURN(SqliteStatement counts,
+                   db_->Prepare("SELECT state, COUNT(*) FROM jobs "
+                                "WHERE sweep_id = ?1 GROUP BY state"));
+  counts.Bind(1, sweep_id);
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, counts.Step());
+    if (!row) break;
+    CountJob(static_cast<v1::JobState>(counts.Int(0)), status,
+             static_cast<int>(counts.Int(1)));
+  }
+  SetSweepState(cancelled, status);
+  return status;
+}
+
+absl::StatusOr<std::vector<v1::SweepStatus>> SqliteStore::ListSweepsWhere(
+    const SweepQuery& q) {
+  absl::MutexLock lock(&mu_);
+  std::string sql =
+      "SELECT s.sweep_id FROM sweeps s WHERE (?1 = 0 OR s.schedule = ?2) "
+      "AND (?3 = 0 OR s.name = ?4) AND (?5 = 0 OR s.sweep_id < ?5) "
+      "AND (?6 = 0 OR NOT EXISTS (SELECT 1 FROM jobs j WHERE "
+      "j.sweep_id = s.sweep_id AND j.state IN (?7, ?8)))";
+  if (!q.sweep_ids.empty()) {
+    sql += " AND s.sweep_id IN (";
+    for (size_t i = 0; i < q.sweep_ids.size(); ++i)
+      absl::StrAppend(&sql, i == 0 ? "" : ",", "?", i + 10);
+    sql += ")";
+  }
+  sql += " ORDER BY s.sweep_id DESC LIMIT ?9";
+  ASSIGN_OR_RETURN(SqliteStatement ids, db_->Prepare(sql));
+  ids.Bind(1, int64_t{q.match_schedule})
+      .Bind(2, q.schedule)
+      .Bind(3, int64_t{q.match_name})
+      .Bind(4, q.name)
+      .Bind(5, q.before_sweep_id)
+      .Bind(6, int64_t{q.finished_only})
+      .Bind(7, int64_t{v1::JOB_STATE_PENDING})
+      .Bind(8, int64_t{v1::JOB_STATE_LEASED})
+      .Bind(9, int64_t{q.limit > 0 ? q.limit : -1});
+  for (size_t i = 0; i < q.sweep_ids.size(); ++i)
+    ids.Bind(static_cast<int>(i + 10), q.sweep_ids[i]);
+  std::vector<int64_t> found;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, ids.Step());
+    if (!row) break;
+    found.push_back(ids.Int(0));
+  }
+  std::vector<v1::SweepStatus> sweeps;
+  for (int64_t id : found) {
+    ASSIGN_OR_RETURN(v1::SweepStatus status, SweepSummary(id));
+    sweeps.push_back(std::move(status));
+  }
+  return sweeps;
+}
+
+absl::StatusOr<std::vector<v1::Sample>> SqliteStore::AttemptSamples(
+    const std::string& agent_id, int64_t job_id, int32_t attempt) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(CheckLease(job_id, attempt, agent_id));
+  ASSIGN_OR_RETURN(SqliteStatement stmt,
+                   db_->Prepare("SELECT sequence, phase, duration_ns, iterations "
+                                "FROM samples WHERE job_id = ?1 AND attempt = ?2 "
+                                "ORDER BY sequence"));
+  stmt.Bind(1, job_id).Bind(2, int64_t{attempt});
+  std::vector<v1::Sample> samples;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    v1::Sample s;
+    s.set_job_id(job_id);
+    s.set_attempt(attempt);
+    s.set_sequence(stmt.Int(0));
+    s.set_phase(static_cast<v1::Phase>(stmt.Int(1)));
+    s.set_duration_ns(stmt.Int(2));
+    if (stmt.Int(3) > 1) s.set_iterations(static_cast<int32_t>(stmt.Int(3)));
     samples.push_back(s);
   }
   return samples;

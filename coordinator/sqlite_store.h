@@ -46,6 +46,12 @@ class SqliteStore : public Store {
   absl::StatusOr<std::vector<v1::JobResult>> ListResults(
       const v1::ListResultsRequest& filter) override;
   absl::StatusOr<std::vector<v1::Sample>> ResultSamples(int64_t job_id) override;
+  absl::StatusOr<std::map<int64_t, std::vector<v1::Sample>>> ResultSamplesOfJobs(
+      const std::vector<int64_t>& job_ids, v1::Phase phase) override;
+  absl::StatusOr<std::vector<v1::SweepStatus>> ListSweepsWhere(
+      const SweepQuery& query) override;
+  absl::StatusOr<std::vector<v1::Sample>> AttemptSamples(
+      const std::string& agent_id, int64_t job_id, int32_t attempt) override;
   absl::Status AddSchedule(const v1::Schedule& schedule) override;
   absl::StatusOr<std::vector<v1::Schedule>> ListSchedules() override;
   absl::Status RemoveSchedule(const std::string& name) override;
@@ -56,6 +62,9 @@ class SqliteStore : public Store {
   explicit SqliteStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
   absl::Status Migrate() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<v1::SweepStatus> SweepHeader(int64_t sweep_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // SweepHeader with the job counts and the state they give.
+  absl::StatusOr<v1::SweepStatus> SweepSummary(int64_t sweep_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status EndAttempt(int64_t job_id, const std::string& reason)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

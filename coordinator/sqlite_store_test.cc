@@ -7,10 +7,12 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "coordinator/sqlite_db.h"
@@ -507,6 +509,160 @@ TEST_F(SqliteStoreTest, ResultSamplesAreThoseOfTheResultsAttempt) {
   ASSERT_TRUE(samples.ok()) << samples.status();
   EXPECT_EQ(Durations(*samples), std::vector<int64_t>({200, 201}));
   for (const auto& s : *samples) EXPECT_EQ(s.attempt(), 2);
+}
+
+TEST_F(SqliteStoreTest, ResultSamplesOfJobsReadsManyJobsAtOnce) {
+  std::vector<int64_t> jobs;
+  CreateSweep("s", 3, &jobs);
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(store_->RecordLease(jobs[i], 1, "a", kNow).ok());
+    v1::Sample warmup = MakeSample(jobs[i], 1, 2, 7);
+    warmup.set_phase(v1::PHASE_FORWARD);
+    ASSERT_TRUE(store_
+                    ->AddSamples("a", {MakeSample(jobs[i], 1, 1, 100 * (i + 1) + 1),
+                                       MakeSample(jobs[i], 1, 0, 100 * (i + 1)),
+                                       warmup})
+                    .ok());
+    ASSERT_TRUE(store_->StoreResult("a", Result(jobs[i], 1), kNow).value());
+  }
+  // jobs[2] has no result; 999 is no job.
+  absl::StatusOr<std::map<int64_t, std::vector<v1::Sample>>> steps =
+      store_->ResultSamplesOfJobs({jobs[0], jobs[1], jobs[2], 999},
+                                  v1::PHASE_STEP);
+  ASSERT_TRUE(steps.ok()) << steps.status();
+  ASSERT_EQ(steps->size(), 2u);
+  EXPECT_EQ(Durations(steps->at(jobs[0])), std::vector<int64_t>({100, 101}));
+  EXPECT_EQ(Durations(steps->at(jobs[1])), std::vector<int64_t>({200, 201}));
+  absl::StatusOr<std::map<int64_t, std::vector<v1::Sample>>> all =
+      store_->ResultSamplesOfJobs({jobs[0]}, v1::PHASE_UNSPECIFIED);
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_EQ(Durations(all->at(jobs[0])), std::vector<int64_t>({100, 101, 7}));
+}
+
+TEST_F(SqliteStoreTest, ResultSamplesOfJobsSpansChunks) {
+  std::vector<int64_t> ids;
+  for (int64_t i = 1; i <= 1200; ++i) ids.push_back(i);
+  absl::StatusOr<std::map<int64_t, std::vector<v1::Sample>>> none =
+      store_->ResultSamplesOfJobs(ids, v1::PHASE_STEP);
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_TRUE(none->empty());
+}
+
+std::vector<int64_t> Ids(const std::vector<v1::SweepStatus>& sweeps) {
+  std::vector<int64_t> out;
+  for (const auto& s : sweeps) out.push_back(s.sweep_id());
+  return out;
+}
+
+TEST_F(SqliteStoreTest, ListSweepsWhereSelectsByScheduleNameAgeAndState) {
+  // 1: nightly, done; 2: by hand "adhoc", done; 3: nightly, done;
+  // 4: nightly, still running.
+  auto make = [&](const std::string& name, const std::string& schedule,
+                  bool finish) {
+    absl::StatusOr<int64_t> id =
+        store_->CreateSweep(Sweep(name), {Spec("resnet50", 1)}, kNow, schedule);
+    EXPECT_TRUE(id.ok()) << id.status();
+    const int64_t job = store_->GetSweep(*id)->jobs(0).job_id();
+    if (finish) {
+      EXPECT_TRUE(store_->RecordLease(job, 1, "a", kNow).ok());
+      EXPECT_TRUE(store_->StoreResult("a", Result(job, 1), kNow).value());
+    }
+    return *id;
+  };
+  const int64_t s1 = make("nightly", "nightly", true);
+  const int64_t s2 = make("adhoc", "", true);
+  const int64_t s3 = make("nightly", "nightly", true);
+  const int64_t s4 = make("nightly", "nightly", false);
+
+  SweepQuery all;
+  EXPECT_EQ(Ids(store_->ListSweepsWhere(all).value()),
+            std::vector<int64_t>({s4, s3, s2, s1}));
+  SweepQuery finished;
+  finished.finished_only = true;
+  EXPECT_EQ(store_->LatestSweep(finished)->sweep_id(), s3);
+  EXPECT_EQ(store_->LatestSweep(finished)->state(), v1::SWEEP_STATE_DONE);
+
+  SweepQuery nightly;
+  nightly.match_schedule = true;
+  nightly.schedule = "nightly";
+  EXPECT_EQ(Ids(store_->ListSweepsWhere(nightly).value()),
+            std::vector<int64_t>({s4, s3, s1}));
+  EXPECT_EQ(store_->ListSweepsWhere(nightly)->front().state(),
+            v1::SWEEP_STATE_RUNNING);
+  // The run before s3 of the same schedule.
+  SweepQuery previous = nightly;
+  previous.before_sweep_id = s3;
+  previous.finished_only = true;
+  EXPECT_EQ(store_->LatestSweep(previous)->sweep_id(), s1);
+  previous.before_sweep_id = s1;
+  EXPECT_EQ(store_->LatestSweep(previous).status().code(),
+            absl::StatusCode::kNotFound);
+  // Started by hand, by name.
+  SweepQuery by_hand;
+  by_hand.match_schedule = true;
+  by_hand.match_name = true;
+  by_hand.name = "adhoc";
+  EXPECT_EQ(Ids(store_->ListSweepsWhere(by_hand).value()),
+            std::vector<int64_t>({s2}));
+  // By id: unknown ids are absent.
+  SweepQuery ids;
+  ids.sweep_ids = {s1, s4, 999};
+  EXPECT_EQ(Ids(store_->ListSweepsWhere(ids).value()),
+            std::vector<int64_t>({s4, s1}));
+  EXPECT_EQ(store_->ListSweepsWhere(ids)->back().jobs_done(), 1);
+  EXPECT_TRUE(store_->ListSweepsWhere(ids)->back().jobs().empty());
+}
+
+TEST_F(SqliteStoreTest, AttemptSamplesAreOneAttemptsWithTheirBlockSizes) {
+  std::vector<int64_t> jobs;
+  CreateSweep("s", 1, &jobs);
+  const int64_t job = jobs[0];
+  ASSERT_TRUE(store_->RecordLease(job, 1, "a", kNow).ok());
+  v1::Sample block = MakeSample(job, 1, 1, 101);
+  block.set_iterations(32);
+  ASSERT_TRUE(store_->AddSamples("a", {MakeSample(job, 1, 0, 100), block}).ok());
+  ASSERT_TRUE(store_->ReturnToPending(job, "agent lost").ok());
+  ASSERT_TRUE(store_->RecordLease(job, 2, "b", kNow).ok());
+  ASSERT_TRUE(store_->AddSamples("b", {MakeSample(job, 2, 0, 200)}).ok());
+
+  absl::StatusOr<std::vector<v1::Sample>> samples = store_->AttemptSamples("a", job, 1);
+  ASSERT_TRUE(samples.ok()) << samples.status();
+  EXPECT_EQ(Durations(*samples), std::vector<int64_t>({100, 101}));
+  EXPECT_EQ((*samples)[0].iterations(), 0);  // one iteration, as sent
+  EXPECT_EQ((*samples)[1].iterations(), 32);
+  samples = store_->AttemptSamples("b", job, 2);
+  ASSERT_TRUE(samples.ok()) << samples.status();
+  EXPECT_EQ(Durations(*samples), std::vector<int64_t>({200}));
+  // Only the lease holder may read them: a refusal must not leak another's.
+  EXPECT_EQ(store_->AttemptSamples("b", job, 1).status().code(),
+            absl::StatusCode::kPermissionDenied);
+}
+
+// A database written before samples had a block size opens, and its samples
+// read as single iterations.
+TEST_F(SqliteStoreTest, MigratesSamplesOfTheSecondSchema) {
+  std::vector<int64_t> jobs;
+  CreateSweep("s", 1, &jobs);
+  ASSERT_TRUE(store_->RecordLease(jobs[0], 1, "a", kNow).ok());
+  store_.reset();
+  {
+    absl::StatusOr<std::unique_ptr<SqliteDb>> db = SqliteDb::Open(path_);
+    ASSERT_TRUE(db.ok()) << db.status();
+    ASSERT_TRUE((*db)->Exec("ALTER TABLE samples DROP COLUMN iterations; "
+                            "PRAGMA user_version = 2")
+                    .ok());
+    ASSERT_TRUE((*db)->Exec(absl::StrCat("INSERT INTO samples VALUES (", jobs[0],
+                                         ", 1, 0, 4, 100)"))
+                    .ok());
+  }
+  store_ = OpenOrDie(path_);
+  ASSERT_NE(store_, nullptr);
+  absl::StatusOr<std::vector<v1::Sample>> samples =
+      store_->AttemptSamples("a", jobs[0], 1);
+  ASSERT_TRUE(samples.ok()) << samples.status();
+  ASSERT_EQ(samples->size(), 1u);
+  EXPECT_EQ((*samples)[0].duration_ns(), 100);
+  EXPECT_EQ((*samples)[0].iterations(), 0);
 }
 
 // Another process holds the write lock: a write waits for the configured

@@ -38,6 +38,18 @@ struct JobRecord {
   std::map<std::string, std::string> selector;  // labels its agent must have
 };
 
+// Which sweeps ListSweepsWhere returns; conditions combine with AND.
+struct SweepQuery {
+  std::vector<int64_t> sweep_ids;  // only these (empty: any)
+  bool match_schedule = false;     // only sweeps `schedule` started
+  std::string schedule;            // "" with match_schedule: started by hand
+  bool match_name = false;         // only sweeps named `name`
+  std::string name;
+  int64_t before_sweep_id = 0;     // only older sweeps (0: any)
+  bool finished_only = false;      // only sweeps with no pending or leased job
+  int limit = 0;                   // at most this many, newest first (0: all)
+};
+
 // Every method is thread-safe. Errors: UNAVAILABLE when the database is busy,
 // locked or full (nothing was changed; retry later), INTERNAL otherwise.
 class Store {
@@ -100,6 +112,29 @@ class Store {
   // Samples of the attempt that produced `job_id`'s result, by sequence.
   virtual absl::StatusOr<std::vector<v1::Sample>> ResultSamples(
       int64_t job_id) = 0;
+  // The same for many jobs in one read, only samples of `phase`
+  // (PHASE_UNSPECIFIED: every phase): job id -> samples by sequence. Jobs
+  // without a result or samples are absent.
+  virtual absl::StatusOr<std::map<int64_t, std::vector<v1::Sample>>>
+  ResultSamplesOfJobs(const std::vector<int64_t>& job_ids, v1::Phase phase) = 0;
+
+  // Sweeps matching `query`, newest first, with counts but without jobs:
+  // the selection rules of the analyses (the latest finished sweep, a
+  // schedule's runs, the run before a given one).
+  virtual absl::StatusOr<std::vector<v1::SweepStatus>> ListSweepsWhere(
+      const SweepQuery& query) = 0;
+  // The newest sweep matching `query`; NOT_FOUND when none does.
+  absl::StatusOr<v1::SweepStatus> LatestSweep(SweepQuery query) {
+    query.limit = 1;
+    absl::StatusOr<std::vector<v1::SweepStatus>> sweeps = ListSweepsWhere(query);
+    if (!sweeps.ok()) return sweeps.status();
+    if (sweeps->empty()) return absl::NotFoundError("no sweep matches");
+    return sweeps->front();
+  }
+  // Samples stored so far for (`job_id`, `attempt`), by sequence, with their
+  // block size (iterations). PERMISSION_DENIED as for AddSamples.
+  virtual absl::StatusOr<std::vector<v1::Sample>> AttemptSamples(
+      const std::string& agent_id, int64_t job_id, int32_t attempt) = 0;
 
   // Stores a new schedule; ALREADY_EXISTS when the name is taken.
   virtual absl::Status AddSchedule(const v1::Schedule& schedule) = 0;

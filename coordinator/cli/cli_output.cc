@@ -1,11 +1,24 @@
 #include "coordinator/cli/cli_output.h"
 
+#include <cerrno>
 #include <chrono>
+#include <fstream>
 
-#include "coordinator/cli/fleet_commands.h"
+#include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace benchfleet::cli {
+
+absl::Status ParseFormat(const std::string& text, Format* format) {
+  if (text == "table") *format = Format::kTable;
+  else if (text == "csv") *format = Format::kCsv;
+  else if (text == "json") *format = Format::kJson;
+  else if (text == "jsonl") *format = Format::kJsonLines;
+  else
+    return absl::InvalidArgumentError(
+        absl::StrCat("--format=", text, ": use table, csv, json or jsonl"));
+  return absl::OkStatus();
+}
 
 void SetDeadline(grpc::ClientContext& context) {
   context.set_deadline(std::chrono::system_clock::now() +
@@ -21,5 +34,15 @@ std::string ToJson(const google::protobuf::Message& message, bool one_line) {
   return json;
 }
 
+absl::Status WriteFile(const std::string& path, const std::string& contents) {
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  if (!file)
+    return absl::ErrnoToStatus(errno, absl::StrCat("cannot write ", path));
+  file << contents;
+  file.close();
+  if (!file)
+    return absl::ErrnoToStatus(errno, absl::StrCat("cannot write ", path));
+  return absl::OkStatus();
+}
 
 }  // namespace benchfleet::cli

@@ -1,5 +1,4 @@
 #include "coordinator/cli/fleet_commands.h"
-#include "coordinator/cli/cli_output.h"
 
 #include <grpcpp/grpcpp.h>
 
@@ -13,6 +12,7 @@
 #include "analysis/result_table.h"
 #include "base/grpc_status.h"
 #include "coordinator/sweep_spec.h"
+#include "proto/names.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace benchfleet::cli {
@@ -37,26 +37,6 @@ std::string Time(int64_t unix_ms) {
                           absl::UTCTimeZone());
 }
 
-std::string StateName(v1::JobState state) {
-  switch (state) {
-    case v1::JOB_STATE_PENDING: return "pending";
-    case v1::JOB_STATE_LEASED: return "running";
-    case v1::JOB_STATE_DONE: return "done";
-    case v1::JOB_STATE_FAILED: return "failed";
-    case v1::JOB_STATE_CANCELLED: return "cancelled";
-    default: return "unknown";
-  }
-}
-
-std::string SweepStateName(v1::SweepState state) {
-  switch (state) {
-    case v1::SWEEP_STATE_RUNNING: return "running";
-    case v1::SWEEP_STATE_DONE: return "done";
-    case v1::SWEEP_STATE_CANCELLED: return "cancelled";
-    default: return "unknown";
-  }
-}
-
 std::string Labels(const google::protobuf::Map<std::string, std::string>& labels) {
   std::vector<std::string> parts;
   for (const auto& [key, value] : labels) parts.push_back(absl::StrCat(key, "=", value));
@@ -79,17 +59,6 @@ std::string ProgressBar(int done, int total, int width) {
   const int filled = total > 0 ? done * width / total : width;
   return absl::StrCat("[", std::string(filled, '#'), std::string(width - filled, '.'),
                       "]");
-}
-
-absl::Status ParseFormat(const std::string& text, Format* format) {
-  if (text == "table") *format = Format::kTable;
-  else if (text == "csv") *format = Format::kCsv;
-  else if (text == "json") *format = Format::kJson;
-  else if (text == "jsonl") *format = Format::kJsonLines;
-  else
-    return absl::InvalidArgumentError(
-        absl::StrCat("--format=", text, ": use table, csv, json or jsonl"));
-  return absl::OkStatus();
 }
 
 absl::Status ListAgents(Stub& stub, Format format, std::ostream& out) {
@@ -159,13 +128,12 @@ absl::Status SweepStatus(Stub& stub, int64_t sweep_id, Format format,
   }
   Rows rows;
   for (const v1::JobInfo& job : sweep.jobs()) {
-    const auto& in = job.spec().input();
     rows.push_back({absl::StrCat(job.job_id()), job.spec().model(),
-                    absl::StrCat(in.channels(), "x", in.height(), "x", in.width()),
+                    InputName(job.spec().input()),
                     absl::StrCat(job.spec().batch_size()),
-                    job.spec().mode() == v1::MODE_TRAINING ? "training" : "inference",
-                    job.spec().device() == v1::DEVICE_KIND_CUDA ? "cuda" : "cpu",
-                    absl::StrCat(job.spec().threads()), StateName(job.state()),
+                    ModeName(job.spec().mode()),
+                    DeviceKindName(job.spec().device()),
+                    absl::StrCat(job.spec().threads()), JobStateName(job.state()),
                     absl::StrCat(job.attempt()),
                     job.agent_id().empty() ? "-" : job.agent_id(),
                     job.state() == v1::JOB_STATE_PENDING ? job.waiting() : job.error()});

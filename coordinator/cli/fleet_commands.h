@@ -8,17 +8,10 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "coordinator/cli/cli_output.h"
 #include "proto/fleet_service.grpc.pb.h"
 
 namespace benchfleet::cli {
-
-enum class Format { kTable, kCsv, kJson, kJsonLines };
-
-// Parses "table", "csv", "json" or "jsonl"; INVALID_ARGUMENT names the value.
-absl::Status ParseFormat(const std::string& text, Format* format);
-
-// Every unary call carries this deadline.
-inline constexpr absl::Duration kCallDeadline = absl::Seconds(30);
 
 using Stub = v1::FleetService::StubInterface;
 

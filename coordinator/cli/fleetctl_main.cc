@@ -35,8 +35,10 @@ ABSL_FLAG(std::string, token_file, "",
 ABSL_FLAG(std::string, tls_ca, "", "PEM CA of the coordinator; enables TLS");
 ABSL_FLAG(std::string, svg, "", "roofline: also write the chart to this SVG file");
 ABSL_FLAG(std::string, method, "spearman", "correlate: spearman, pearson or kendall");
-ABSL_FLAG(std::string, baseline, "", "compare: baseline sweep(s), ID or ID,ID,...");
-ABSL_FLAG(std::string, candidate, "", "compare: candidate sweep(s), ID or ID,ID,...");
+ABSL_FLAG(std::string, baseline, "",
+          "compare: baseline sweep(s), ID or ID,ID,... (default the run before the candidate)");
+ABSL_FLAG(std::string, candidate, "",
+          "compare: candidate sweep(s), ID or ID,ID,... (default the latest finished sweep)");
 ABSL_FLAG(double, min_effect, 0.05,
           "compare: smallest relative change of the median that counts");
 ABSL_FLAG(double, alpha, 0.05, "compare: significance level of the Mann-Whitney test");
@@ -61,14 +63,15 @@ constexpr char kUsage[] =
     "  roofline [--sweep=ID[,ID...]] [--format=table|csv|json] [--svg=FILE]\n"
     "  correlate [--sweep=ID[,ID...]] [--method=spearman|pearson|kendall]\n"
     "            [--format=table|csv]\n"
-    "  compare --baseline=ID[,ID...] --candidate=ID[,ID...] [--min_effect=0.05]\n"
-    "          [--alpha=0.05] [--format=table|csv|json]\n"
-    "  compare --schedule=NAME   (its latest finished run against the one before)\n"
+    "  compare [--candidate=ID[,ID...] | --schedule=NAME] [--baseline=ID[,ID...]]\n"
+    "          [--min_effect=0.05] [--alpha=0.05] [--format=table|csv|json]\n"
+    "          (without --baseline: the run before the candidate, of the same\n"
+    "          schedule or name; without a candidate: the latest finished sweep)\n"
     "  history --schedule=NAME [--model=M] [--batch=N]\n"
     "  report [--sweep=ID[,ID...]] -o report.html\n"
-    "roofline, correlate and report take the filters of results too; with\n"
-    "neither --sweep nor a filter they use the most recent finished sweep,\n"
-    "with --schedule alone that schedule's latest finished run.\n"
+    "roofline, correlate, compare and report take the filters of results too:\n"
+    "the sweeps given, else --schedule's latest finished run, else every\n"
+    "result matching the filters, else the most recent finished sweep.\n"
     "Exit status: 0 ok, 1 error, 2 bad usage, 3 compare found a regression.\n"
     "Common flags: --format=table|csv|json|jsonl\n";
 
@@ -119,17 +122,56 @@ absl::StatusOr<benchfleet::v1::ListResultsRequest> Filter() {
   return filter;
 }
 
-// The results roofline, correlate and report look at: --sweep (a list) and
-// the filters of `results`.
-absl::StatusOr<cli::ResultSelection> Selection() {
-  cli::ResultSelection selection;
-  absl::StatusOr<std::vector<int64_t>> sweeps = cli::ParseSweepIds(absl::GetFlag(FLAGS_sweep));
-  if (!sweeps.ok()) return sweeps.status();
-  selection.sweep_ids = *sweeps;
+// The filters of `results` (and --schedule) as an AnalysisService
+// selection, with `sweep_ids`.
+absl::StatusOr<benchfleet::v1::Selection> Selection(const std::vector<int64_t>& sweep_ids) {
   absl::StatusOr<benchfleet::v1::ListResultsRequest> filter = Filter();
   if (!filter.ok()) return filter.status();
-  selection.filter = *filter;
+  benchfleet::v1::Selection selection;
+  for (int64_t id : sweep_ids) selection.add_sweep_ids(id);
+  selection.set_schedule(filter->schedule());
+  selection.set_model(filter->model());
+  selection.set_batch_size(filter->batch_size());
+  selection.set_device(filter->device());
+  selection.set_agent_id(filter->agent_id());
+  selection.set_since_unix_ms(filter->since_unix_ms());
+  selection.set_until_unix_ms(filter->until_unix_ms());
   return selection;
+}
+
+// The results roofline, correlate and report look at: --sweep (a list) and
+// the filters of `results`.
+absl::StatusOr<benchfleet::v1::Selection> Selection() {
+  absl::StatusOr<std::vector<int64_t>> sweeps = cli::ParseSweepIds(absl::GetFlag(FLAGS_sweep));
+  if (!sweeps.ok()) return sweeps.status();
+  return Selection(*sweeps);
+}
+
+// `compare`: --candidate (else --schedule's latest run, else the latest
+// finished sweep) against --baseline (else the run before the candidate).
+absl::StatusOr<benchfleet::v1::CompareRequest> CompareRequest() {
+  absl::StatusOr<std::vector<int64_t>> baseline =
+      cli::ParseSweepIds(absl::GetFlag(FLAGS_baseline), "baseline");
+  if (!baseline.ok()) return baseline.status();
+  absl::StatusOr<std::vector<int64_t>> candidate =
+      cli::ParseSweepIds(absl::GetFlag(FLAGS_candidate), "candidate");
+  if (!candidate.ok()) return candidate.status();
+  if (!candidate->empty() && !absl::GetFlag(FLAGS_schedule).empty())
+    return absl::InvalidArgumentError(
+        "compare: give either --schedule or --candidate, not both");
+  benchfleet::v1::CompareRequest request;
+  absl::StatusOr<benchfleet::v1::Selection> c = Selection(*candidate);
+  if (!c.ok()) return c.status();
+  *request.mutable_candidate() = *c;
+  if (!baseline->empty()) {
+    absl::StatusOr<benchfleet::v1::Selection> b = Selection(*baseline);
+    if (!b.ok()) return b.status();
+    b->clear_schedule();
+    *request.mutable_baseline() = *b;
+  }
+  request.set_min_effect(absl::GetFlag(FLAGS_min_effect));
+  request.set_alpha(absl::GetFlag(FLAGS_alpha));
+  return request;
 }
 
 }  // namespace
@@ -156,6 +198,7 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::shared_ptr<grpc::Channel>> made = benchfleet::MakeChannel(channel);
   if (!made.ok()) return Fail(made.status());
   auto stub = benchfleet::v1::FleetService::NewStub(*made);
+  auto analysis = benchfleet::v1::AnalysisService::NewStub(*made);
   const std::string command = args[1];
   const std::string sub = args.size() > 2 ? args[2] : "";
   const bool terminal = isatty(STDOUT_FILENO);
@@ -196,42 +239,36 @@ int main(int argc, char** argv) {
   } else if (command == "schedule" && sub == "rm" && args.size() > 3) {
     status = cli::RemoveSchedule(*stub, args[3], std::cout);
   } else if (command == "roofline" || command == "correlate" || command == "report") {
-    absl::StatusOr<cli::ResultSelection> selection = Selection();
+    absl::StatusOr<benchfleet::v1::Selection> selection = Selection();
     if (!selection.ok()) return Fail(selection.status());
     if (command == "roofline") {
-      status = cli::RooflineCommand(*stub, *selection, format, absl::GetFlag(FLAGS_svg),
+      status = cli::RooflineCommand(*analysis, *selection, format, absl::GetFlag(FLAGS_svg),
                                     std::cout);
     } else if (command == "correlate") {
-      cli::CorrelateOptions options;
-      if (absl::Status ok = cli::ParseCorrelationMethod(absl::GetFlag(FLAGS_method),
-                                                        &options.method);
-          !ok.ok())
-        return Fail(ok);
-      status = cli::CorrelateCommand(*stub, *selection, options, format, std::cout);
+      absl::StatusOr<benchfleet::v1::CorrelationMethod> method =
+          cli::ParseCorrelationMethod(absl::GetFlag(FLAGS_method));
+      if (!method.ok()) return Fail(method.status());
+      benchfleet::v1::CorrelateRequest request;
+      *request.mutable_selection() = *selection;
+      request.set_method(*method);
+      status = cli::CorrelateCommand(*analysis, request, format, std::cout);
     } else {
-      status = cli::ReportCommand(*stub, *selection, absl::GetFlag(FLAGS_o), std::cout);
+      status = cli::ReportCommand(*analysis, *selection, absl::GetFlag(FLAGS_o), std::cout);
     }
   } else if (command == "compare") {
-    cli::CompareSelection selection;
-    absl::StatusOr<std::vector<int64_t>> baseline =
-        cli::ParseSweepIds(absl::GetFlag(FLAGS_baseline));
-    absl::StatusOr<std::vector<int64_t>> candidate =
-        cli::ParseSweepIds(absl::GetFlag(FLAGS_candidate));
-    if (!baseline.ok()) return Fail(baseline.status());
-    if (!candidate.ok()) return Fail(candidate.status());
-    selection.baseline = *baseline;
-    selection.candidate = *candidate;
-    selection.schedule = absl::GetFlag(FLAGS_schedule);
-    benchfleet::analysis::RegressionOptions options;
-    options.min_effect = absl::GetFlag(FLAGS_min_effect);
-    options.alpha = absl::GetFlag(FLAGS_alpha);
+    absl::StatusOr<benchfleet::v1::CompareRequest> request = CompareRequest();
+    if (!request.ok()) return Fail(request.status());
     int regressions = 0;
-    status = cli::CompareCommand(*stub, selection, options, format, std::cout, &regressions);
+    status = cli::CompareCommand(*analysis, *request, format, std::cout, &regressions);
     if (status.ok() && regressions > 0) return cli::kExitRegression;
   } else if (command == "history") {
-    status = cli::HistoryCommand(*stub, absl::GetFlag(FLAGS_schedule),
-                                 absl::GetFlag(FLAGS_model), absl::GetFlag(FLAGS_batch),
-                                 std::cout);
+    if (absl::GetFlag(FLAGS_schedule).empty())
+      return Fail(absl::InvalidArgumentError("history: give --schedule=NAME"));
+    absl::StatusOr<benchfleet::v1::Selection> selection = Selection({});
+    if (!selection.ok()) return Fail(selection.status());
+    benchfleet::v1::GetHistoryRequest request;
+    *request.mutable_selection() = *selection;
+    status = cli::HistoryCommand(*analysis, request, std::cout);
   } else {
     std::cerr << kUsage;
     return 2;
