@@ -24,6 +24,7 @@
 ABSL_DECLARE_FLAG(int, batch);
 ABSL_DECLARE_FLAG(std::string, mode);
 ABSL_DECLARE_FLAG(std::string, input);
+ABSL_DECLARE_FLAG(bool, aux_logits);
 
 ABSL_FLAG(bool, breakdown, false,
           "model: print the per-kind and per-module cost tables");
@@ -109,9 +110,12 @@ int ModelsCommand(const Args& args) {
   torch::set_num_threads(Threads());
   v1::ModelCostList list;
   int failures = 0;
+  // --aux_logits applies to the models that have auxiliary classifiers.
+  const bool aux_logits = absl::GetFlag(FLAGS_aux_logits);
   for (const std::string& name : names) {
     absl::StatusOr<v1::ModelCost> cost = models::ComputeModelCostByName(
-        name, InputFor(name, input.get()), batch);
+        name, InputFor(name, input.get()), batch,
+        aux_logits && models::FindModel(name)->has_aux_logits);
     if (!cost.ok()) {
       // A model too small for --input fails; the others are still listed.
       std::cerr << "agent models: " << cost.status().message() << "\n";
@@ -129,7 +133,8 @@ int ModelsCommand(const Args& args) {
 int ModelCommand(const Args& args) {
   if (args.size() != 1) {
     std::cerr << "usage: agent model NAME|FILE.pt [--breakdown] "
-                 "[--mode=inference|training] [--batch=N] [--input=CxHxW]\n";
+                 "[--mode=inference|training] [--batch=N] [--input=CxHxW] "
+                 "[--aux_logits]\n";
     return 2;
   }
   const bool json = JsonFormat();
@@ -149,7 +154,8 @@ int ModelCommand(const Args& args) {
   torch::set_num_threads(Threads());
   const std::string& model = args[0];
   absl::StatusOr<v1::ModelCost> cost = models::ComputeModelCostByName(
-      model, InputFor(model, input.get()), batch);
+      model, InputFor(model, input.get()), batch,
+      absl::GetFlag(FLAGS_aux_logits));
   if (!cost.ok()) {
     std::cerr << "agent model: " << cost.status() << "\n";
     return 1;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
 namespace benchfleet::models {
@@ -43,8 +44,8 @@ std::vector<CatalogEntry>* BuildCatalog() {
       {"efficientnet_b5", "efficientnet", Image(456)},
       {"efficientnet_b6", "efficientnet", Image(528)},
       {"efficientnet_b7", "efficientnet", Image(600)},
-      {"googlenet", "googlenet", Image(224)},
-      {"inception_v3", "inception_v3", Image(299)},
+      {"googlenet", "googlenet", Image(224), /*has_aux_logits=*/true},
+      {"inception_v3", "inception_v3", Image(299), /*has_aux_logits=*/true},
       {"shufflenet_v2_x0_5", "shufflenet_v2", Image(224)},
       {"shufflenet_v2_x1_0", "shufflenet_v2", Image(224)},
       {"shufflenet_v2_x1_5", "shufflenet_v2", Image(224)},
@@ -75,6 +76,19 @@ std::string KnownModelNames() {
                        [](std::string* out, const CatalogEntry& e) {
                          out->append(e.name);
                        });
+}
+
+absl::Status CheckAuxLogits(absl::string_view model, bool aux_logits) {
+  if (!aux_logits) return absl::OkStatus();
+  const CatalogEntry* entry = FindModel(model);
+  if (entry != nullptr && entry->has_aux_logits) return absl::OkStatus();
+  std::vector<std::string> with;
+  for (const CatalogEntry& e : Catalog())
+    if (e.has_aux_logits) with.push_back(e.name);
+  return absl::InvalidArgumentError(absl::StrCat(
+      "aux_logits = true: model \"", model.substr(0, 200),
+      "\" has no auxiliary classifiers (only ", absl::StrJoin(with, ", "),
+      " have)"));
 }
 
 }  // namespace benchfleet::models

@@ -48,6 +48,43 @@ TEST(ModelCostTest, EqualsRealForwardForEveryZooModel) {
   }
 }
 
+// GoogLeNet and Inception v3 as deployed count no auxiliary weights; built
+// with them (aux_logits), they count in params and bytes in both modes, and
+// inference, which runs the main path only, reads nothing else more.
+TEST(ModelCostTest, AuxiliaryWeightsCountOnlyWhenBuilt) {
+  struct Expected {
+    const char* name;
+    int side;
+    int64_t deployed, with_aux;  // torchvision 0.14's parameter counts
+  };
+  for (const Expected& e : {Expected{"googlenet", 224, 6624904, 13004888},
+                            Expected{"inception_v3", 299, 23834568, 27161264}}) {
+    SCOPED_TRACE(e.name);
+    auto deployed = ComputeModelCostByName(e.name, Shape(3, e.side, e.side), 1);
+    auto with_aux = ComputeModelCostByName(e.name, Shape(3, e.side, e.side), 1,
+                                           /*aux_logits=*/true);
+    ASSERT_TRUE(deployed.ok()) << deployed.status();
+    ASSERT_TRUE(with_aux.ok()) << with_aux.status();
+    EXPECT_EQ(deployed->inference().params(), e.deployed);
+    EXPECT_EQ(deployed->training().params(), e.deployed);
+    EXPECT_EQ(with_aux->inference().params(), e.with_aux);
+    EXPECT_EQ(with_aux->training().params(), e.with_aux);
+    const int64_t aux_bytes = 4 * (e.with_aux - e.deployed);
+    EXPECT_EQ(with_aux->inference().param_bytes() -
+                  deployed->inference().param_bytes(),
+              aux_bytes);
+    EXPECT_EQ(with_aux->inference().traffic_bytes() -
+                  deployed->inference().traffic_bytes(),
+              aux_bytes);
+    EXPECT_DOUBLE_EQ(with_aux->inference().forward_flops(),
+                     deployed->inference().forward_flops());
+  }
+  EXPECT_EQ(ComputeModelCostByName("resnet18", Shape(3, 64, 64), 1, true)
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST(ModelCostTest, SkeletonHasTheModelsParameters) {
   absl::StatusOr<ZooModel> real = BuildModel("mobilenet_v3_small");
   absl::StatusOr<ZooModel> skeleton = BuildModelSkeleton("mobilenet_v3_small");

@@ -594,7 +594,9 @@ v1::JobResult RunJob(v1::BenchmarkSpec spec, int64_t job_id, int32_t attempt,
   LoopOutcome loop;
   try {
     absl::StatusOr<models::ZooModel> model =
-        options.prebuilt ? *options.prebuilt : models::BuildModel(spec.model());
+        options.prebuilt
+            ? *options.prebuilt
+            : models::BuildModel(spec.model(), {spec.aux_logits()});
     if (!model.ok()) return fail(model.status().message());
     result.set_model_digest(model->digest);
     torch::manual_seed(0);
