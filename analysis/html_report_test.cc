@@ -175,10 +175,16 @@ TEST(HtmlReportTest, NumericColumnsAreRightAligned) {
   EXPECT_EQ(html.find("nonsense"), std::string::npos);
 }
 
-TEST(HtmlReportTest, WritesToStream) {
+// The stream gets the golden document, appended to what it already holds.
+TEST(HtmlReportTest, WritesTheGoldenDocumentToTheStream) {
   std::ostringstream out;
+  out << "already here\n";
   WriteHtmlReport(SampleReport(), out);
-  EXPECT_EQ(out.str(), RenderHtmlReport(SampleReport()));
+  ASSERT_TRUE(out.good());
+  const std::string written = out.str();
+  ASSERT_EQ(written.rfind("already here\n<!DOCTYPE html>\n", 0), 0u)
+      << written.substr(0, 80);
+  EXPECT_TRUE(MatchesGolden("report.html", written.substr(13)));
 }
 
 }  // namespace

@@ -80,6 +80,13 @@ TEST(ResultTableTest, CsvGoldenQuotesErrors) {
             "failed,\"resnet50 batch 8: out of memory, \"\"alloc\"\"\",\n");
 }
 
+TEST(ResultTableTest, AnUnsetInputReadsAsTheModelsDefault) {
+  v1::JobResult r = Fixture()[0];
+  r.mutable_spec()->clear_input();
+  const std::string csv = RenderResultsCsv({r});
+  EXPECT_NE(csv.find(",resnet50,default,8,inference,cpu,"), std::string::npos) << csv;
+}
+
 TEST(ResultTableTest, EmptyHasHeaderOnly) {
   EXPECT_EQ(RenderResultsCsv({}),
             "job,model,input,batch,mode,device,dtype,layout,median_ms,p90_ms,"

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/grpc_status.h"
 #include "coordinator/message_check.h"
+#include "coordinator/result_summary.h"
 
 namespace benchfleet::coordinator {
 
@@ -151,6 +152,40 @@ grpc::Status AgentServiceImpl::Connect(
         v1::JobResult result = message.result();
         absl::Status ok = CheckResult(result);
         if (!ok.ok()) { ending = ToGrpcStatus(ok); break; }
+        if (result.status() == v1::JOB_STATUS_OK) {
+          // The stored figures are the coordinator's, from the samples of
+          // this very attempt (all read before this result on the stream).
+          absl::StatusOr<std::vector<v1::Sample>> samples =
+              store_->AttemptSamples(agent_id, result.job_id(), result.attempt());
+          if (!samples.ok()) {
+            ending = samples.status().code() == absl::StatusCode::kUnavailable
+                         ? ingest_paused(absl::StrCat("the result of job ",
+                                                      result.job_id(), " attempt ",
+                                                      result.attempt()),
+                                         samples.status())
+                         : ToGrpcStatus(samples.status());
+            break;
+          }
+          const int warnings_before = result.warnings_size();
+          ok = RecomputeSummary(*samples, result);
+          if (!ok.ok()) {
+            // The agent sets a refused result aside; the attempt counts as
+            // lost, so the job is leased again and fails after the last
+            // attempt, with this reason among those of every attempt.
+            std::cerr << "coordinator: refused the result of job "
+                      << result.job_id() << " attempt " << result.attempt()
+                      << " from agent " << agent_id << ": " << ok << "\n";
+            ending = ToGrpcStatus(ok);
+            break;
+          }
+          if (result.warnings_size() > warnings_before)
+            std::cerr << "coordinator: job " << result.job_id() << " attempt "
+                      << result.attempt() << " from agent " << agent_id << ": "
+                      << result.warnings_size() - warnings_before
+                      << " figure(s) differ from its samples; storing the "
+                         "coordinator's (first: "
+                      << result.warnings(warnings_before) << ")\n";
+        }
         // The coordinator, not the agent, vouches for who ran it.
         result.set_agent_id(agent_id);
         result.set_host_id(hardware.host_id());

@@ -132,6 +132,8 @@ absl::StatusOr<std::vector<v1::JobResult>> ResultsOf(
     const v1::Selection& s) {
   std::vector<v1::JobResult> results;
   for (const v1::SweepStatus& sweep : sweeps) {
+    // With sweep ids, a schedule filters too: only the sweeps it started.
+    if (!s.schedule().empty() && sweep.schedule() != s.schedule()) continue;
     v1::ListResultsRequest filter = FilterOf(s);
     filter.set_sweep_id(sweep.sweep_id());
     ASSIGN_OR_RETURN(std::vector<v1::JobResult> r, store.ListResults(filter));

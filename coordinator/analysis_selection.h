@@ -49,7 +49,8 @@ absl::StatusOr<Selected> ResolveSelection(Store& store,
 absl::StatusOr<std::vector<v1::SweepStatus>> PreviousRuns(
     Store& store, const std::vector<v1::SweepStatus>& sweeps);
 
-// The results of `sweeps`, filtered by `selection`'s filters.
+// The results of `sweeps`, filtered by `selection`'s filters (and by its
+// schedule: a sweep another schedule started contributes none).
 absl::StatusOr<std::vector<v1::JobResult>> ResultsOf(
     Store& store, const std::vector<v1::SweepStatus>& sweeps,
     const v1::Selection& selection);

@@ -180,6 +180,17 @@ TEST_F(AnalysisServiceTest, GetReportComparesWithThePreviousRunOfTheSameName) {
   EXPECT_TRUE(analysis::MatchesGoldenIn(kGoldens, "get_report.json", Json(shape)));
 }
 
+TEST_F(AnalysisServiceTest, WithSweepIdsAScheduleFilters) {
+  v1::GetRooflineRequest request;
+  request.mutable_selection()->add_sweep_ids(1);  // by hand
+  request.mutable_selection()->add_sweep_ids(9);  // nightly
+  request.mutable_selection()->set_schedule("nightly");
+  v1::GetRooflineResponse response;
+  ASSERT_TRUE(Call(&Stub::GetRoofline, request, &response).ok());
+  EXPECT_EQ(response.selected().sweeps_size(), 2);
+  EXPECT_EQ(response.selected().results(), 2);  // sweep 9's two
+}
+
 TEST_F(AnalysisServiceTest, BadSelectionsNameTheField) {
   struct Case {
     v1::Selection selection;

@@ -8,7 +8,9 @@
 #include <cstdlib>
 #include <map>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "analysis/summary_stats.h"
 
 #include "gtest/gtest.h"
 #include "proto/agent_service.grpc.pb.h"
@@ -53,6 +55,9 @@ class FakeAgent {
   std::unique_ptr<Stream> stream_;
 };
 
+// Step samples [from, to) of one attempt; sample i takes 1 ms + i ns.
+int64_t SampleNs(int i) { return 1'000'000 + i; }
+
 v1::AgentMessage Samples(int64_t job, int32_t attempt, int from, int to) {
   v1::AgentMessage message;
   for (int i = from; i < to; ++i) {
@@ -61,21 +66,24 @@ v1::AgentMessage Samples(int64_t job, int32_t attempt, int from, int to) {
     s->set_attempt(attempt);
     s->set_sequence(i);
     s->set_phase(v1::PHASE_STEP);
-    s->set_duration_ns(1'000'000 + i);
+    s->set_duration_ns(SampleNs(i));
   }
   return message;
 }
 
-v1::AgentMessage Result(const v1::Lease& lease) {
+// The result an honest agent sends after samples [0, n) of Samples().
+v1::AgentMessage Result(const v1::Lease& lease, int n = 3) {
   v1::AgentMessage message;
   v1::JobResult* r = message.mutable_result();
   r->set_job_id(lease.job_id());
   r->set_attempt(lease.attempt());
   *r->mutable_spec() = lease.spec();
   r->set_status(v1::JOB_STATUS_OK);
-  r->mutable_step()->set_n(3);
-  r->mutable_step()->set_median_ms(1.0);
-  r->set_items_per_second(1000.0 * lease.spec().batch_size());
+  std::vector<int64_t> durations;
+  for (int i = 0; i < n; ++i) durations.push_back(SampleNs(i));
+  *r->mutable_step() = analysis::Summarize(durations);
+  r->set_items_per_second(lease.spec().batch_size() * 1e3 / r->step().median_ms());
+  r->set_iterations_per_sample(1);
   r->set_agent_id("forged");  // the coordinator must overwrite this
   return message;
 }
@@ -171,6 +179,8 @@ TEST_F(CoordinatorTest, LeasesJobsOneAtATimeAndStoresResultsOnce) {
   // A replay of the first result is acknowledged but stored once.
   ASSERT_TRUE(agent.Send(Result(first)));
   EXPECT_TRUE(agent.Read().ack().result_stored());
+  ASSERT_TRUE(agent.Send(Samples(second.job_id(), 1, 0, 3)));
+  EXPECT_EQ(agent.Read().ack().samples_through(), 3);
   ASSERT_TRUE(agent.Send(Result(second)));
   EXPECT_TRUE(agent.Read().ack().result_stored());
 
@@ -331,6 +341,7 @@ TEST_F(CoordinatorTest, WatchStreamsProgressUntilTheSweepEnds) {
   FakeAgent agent(agents_.get(), "a1");
   ASSERT_TRUE(agent.Read().has_welcome());
   const v1::Lease lease = agent.Read().lease();
+  ASSERT_TRUE(agent.Send(Samples(lease.job_id(), lease.attempt(), 0, 3)));
   ASSERT_TRUE(agent.Send(Result(lease)));
   agent.Read();
   while (reader->Read(&status)) {
@@ -346,7 +357,9 @@ TEST_F(CoordinatorTest, ResultsFilterByModelBatchAndAgent) {
   for (int i = 0; i < 2; ++i) {
     v1::CoordinatorMessage message = agent.Read();
     while (!message.has_lease()) message = agent.Read();
-    ASSERT_TRUE(agent.Send(Result(message.lease())));
+    const v1::Lease& lease = message.lease();
+    ASSERT_TRUE(agent.Send(Samples(lease.job_id(), lease.attempt(), 0, 3)));
+    ASSERT_TRUE(agent.Send(Result(lease)));
   }
   while (Results(sweep).size() < 2) absl::SleepFor(absl::Milliseconds(10));
   v1::ListResultsRequest filter;
@@ -358,6 +371,92 @@ TEST_F(CoordinatorTest, ResultsFilterByModelBatchAndAgent) {
   ASSERT_TRUE(fleet_->ListResults(&context, filter, &response).ok());
   ASSERT_EQ(response.results_size(), 1);
   EXPECT_EQ(response.results(0).spec().batch_size(), 2);
+}
+
+// An independent client's arithmetic is not trusted: the samples are.
+TEST_F(CoordinatorTest, StoresTheMedianOfTheSamplesNotTheAgentsWithAWarning) {
+  const int64_t sweep = Submit(1);
+  FakeAgent agent(agents_.get(), "a1");
+  ASSERT_TRUE(agent.Read().has_welcome());
+  const v1::Lease lease = agent.Read().lease();
+  v1::AgentMessage samples = Samples(lease.job_id(), lease.attempt(), 0, 10);
+  for (v1::Sample& s : *samples.mutable_samples()->mutable_samples())
+    s.set_duration_ns(5'000'000);
+  ASSERT_TRUE(agent.Send(samples));
+  EXPECT_EQ(agent.Read().ack().samples_through(), 10);
+  v1::AgentMessage result = Result(lease, 10);
+  result.mutable_result()->mutable_step()->set_median_ms(0.001);
+  ASSERT_TRUE(agent.Send(result));
+  EXPECT_TRUE(agent.Read().ack().result_stored());
+
+  const auto results = Results(sweep);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_DOUBLE_EQ(results[0].step().median_ms(), 5.0);
+  EXPECT_DOUBLE_EQ(results[0].step().mean_ms(), 5.0);
+  EXPECT_DOUBLE_EQ(results[0].items_per_second(), 200.0);  // batch 1 / 5 ms
+  bool warned = false;
+  for (const std::string& w : results[0].warnings())
+    warned |= w.find("result.step.median_ms recomputed by the coordinator from "
+                     "the 10 stored samples: the agent sent 0.001, stored 5") !=
+              std::string::npos;
+  EXPECT_TRUE(warned) << results[0].DebugString();
+}
+
+// A refused result ends the session with INVALID_ARGUMENT naming the field;
+// its attempt counts as lost, the job is leased again, and after the last
+// attempt it fails with the reason of each.
+TEST_F(CoordinatorTest, RefusedResultsAreLeasedAgainThenFailWithTheReason) {
+  const int64_t sweep = Submit(1);
+  std::vector<std::string> refusals;
+  for (int attempt = 1; attempt <= 2; ++attempt) {  // max_attempts = 2
+    FakeAgent agent(agents_.get(), "a1");
+    ASSERT_TRUE(agent.Read().has_welcome());
+    const v1::Lease lease = agent.Read().lease();
+    EXPECT_EQ(lease.attempt(), attempt);
+    v1::AgentMessage result = Result(lease);
+    if (attempt == 1) {  // no timed iteration at all
+      result.mutable_result()->clear_step();
+    } else {  // claims 10 samples, 3 were stored
+      ASSERT_TRUE(agent.Send(Samples(lease.job_id(), lease.attempt(), 0, 3)));
+      EXPECT_EQ(agent.Read().ack().samples_through(), 3);
+      result.mutable_result()->mutable_step()->set_n(10);
+    }
+    ASSERT_TRUE(agent.Send(result));
+    const grpc::Status status = agent.Finish();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    refusals.push_back(status.error_message());
+  }
+  EXPECT_NE(refusals[0].find("result.step.n = 0"), std::string::npos) << refusals[0];
+  EXPECT_NE(refusals[1].find(absl::StrCat("result.step.n = 10 but 3 step samples "
+                                          "were stored for job ",
+                                          Sweep(sweep).jobs(0).job_id(),
+                                          " attempt 2")),
+            std::string::npos)
+      << refusals[1];
+  const v1::SweepStatus status = Sweep(sweep);
+  EXPECT_EQ(status.jobs(0).state(), v1::JOB_STATE_FAILED);
+  EXPECT_NE(status.jobs(0).error().find("attempt 1: agent \"a1\" session ended: "
+                                        "result.step.n = 0"),
+            std::string::npos)
+      << status.jobs(0).error();
+  EXPECT_NE(status.jobs(0).error().find("result.step.n = 10 but 3"), std::string::npos)
+      << status.jobs(0).error();
+  EXPECT_TRUE(Results(sweep).empty());
+}
+
+TEST_F(CoordinatorTest, AnOkResultWithoutSamplesIsRefused) {
+  const int64_t sweep = Submit(1);
+  FakeAgent agent(agents_.get(), "a1");
+  ASSERT_TRUE(agent.Read().has_welcome());
+  const v1::Lease lease = agent.Read().lease();
+  ASSERT_TRUE(agent.Send(Result(lease)));
+  const grpc::Status status = agent.Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("result.step.n = 3 but no samples were stored"),
+            std::string::npos)
+      << status.error_message();
+  EXPECT_TRUE(Results(sweep).empty());
+  EXPECT_EQ(Sweep(sweep).jobs(0).state(), v1::JOB_STATE_PENDING);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 
 namespace benchfleet::coordinator {
@@ -82,6 +83,8 @@ absl::Status CheckSamples(const v1::SampleBatch& batch, int max_samples) {
       return Bad("sample.sequence", s.sequence(), "must be in [0, 2^63 - 1)");
     if (s.duration_ns() < 0)
       return Bad("sample.duration_ns", s.duration_ns(), "must be >= 0");
+    if (s.iterations() < 0)
+      return Bad("sample.iterations", s.iterations(), "must be >= 0");
     if (!v1::Phase_IsValid(s.phase()) || s.phase() == v1::PHASE_UNSPECIFIED)
       return Bad("sample.phase", s.phase(), "unknown phase");
   }
@@ -98,6 +101,29 @@ absl::Status CheckResult(const v1::JobResult& r) {
                absl::StrCat("at most ", kMaxErrorLength, " bytes"));
   const v1::DurationStats& s = r.step();
   if (s.n() < 0) return Bad("result.step.n", s.n(), "must be >= 0");
+  if (r.status() == v1::JOB_STATUS_OK && s.n() == 0)
+    return Bad("result.step.n", s.n(),
+               "an OK result needs at least one timed iteration");
+  // The coordinator derives throughput and FLOP/s from these.
+  if (r.status() == v1::JOB_STATUS_OK && r.spec().batch_size() < 1)
+    return Bad("result.spec.batch_size", r.spec().batch_size(),
+               "an OK result ran at least one item");
+  const v1::Provenance& p = r.provenance();
+  for (auto [field, value] :
+       {std::pair{"result.provenance.agent_version", &p.agent_version()},
+        std::pair{"result.provenance.source_revision", &p.source_revision()},
+        std::pair{"result.provenance.libtorch_version", &p.libtorch_version()},
+        std::pair{"result.provenance.blas_vendor", &p.blas_vendor()},
+        std::pair{"result.provenance.blas_library", &p.blas_library()},
+        std::pair{"result.provenance.compiler", &p.compiler()}}) {
+    if (value->size() > kMaxProvenanceLength)
+      return Bad(absl::StrCat(field, ".size"), value->size(),
+                 absl::StrCat("at most ", kMaxProvenanceLength, " bytes"));
+    for (char c : *value)
+      if (absl::ascii_iscntrl(c))
+        return Bad(field, absl::StrCat("\"", absl::CHexEscape(value->substr(0, 40)), "\""),
+                   "may not hold control characters");
+  }
   for (auto [field, value] :
        {std::pair{"result.step.median_ms", s.median_ms()},
         std::pair{"result.step.mean_ms", s.mean_ms()},
@@ -107,7 +133,11 @@ absl::Status CheckResult(const v1::JobResult& r) {
         std::pair{"result.step.iqr_ms", s.iqr_ms()},
         std::pair{"result.step.stddev_ms", s.stddev_ms()},
         std::pair{"result.step.cv", s.cv()},
-        std::pair{"result.items_per_second", r.items_per_second()}}) {
+        std::pair{"result.items_per_second", r.items_per_second()},
+        std::pair{"result.offline_items_per_second",
+                  r.offline_items_per_second()},
+        std::pair{"result.cost.forward_flops", r.cost().forward_flops()},
+        std::pair{"result.cost.backward_flops", r.cost().backward_flops()}}) {
     if (!FiniteNonNegative(value))
       return Bad(field, value, "must be a finite number >= 0");
   }

@@ -41,6 +41,7 @@ v1::JobResult GoodResult() {
   r.set_job_id(7);
   r.set_attempt(2);
   r.set_status(v1::JOB_STATUS_OK);
+  r.mutable_spec()->set_batch_size(1);
   v1::DurationStats& s = *r.mutable_step();
   s.set_n(10);
   s.set_median_ms(12.5);
@@ -121,6 +122,14 @@ TEST(CheckSamplesTest, RejectsBadFieldsByName) {
   ExpectInvalid(CheckSamples(BatchOf(s), 10), "sample.phase = 42");
 }
 
+TEST(CheckSamplesTest, RejectsNegativeBlockSizes) {
+  v1::Sample s = GoodSample();
+  s.set_iterations(16);
+  EXPECT_TRUE(CheckSamples(BatchOf(s), 10).ok());
+  s.set_iterations(-4);
+  ExpectInvalid(CheckSamples(BatchOf(s), 10), "sample.iterations = -4");
+}
+
 TEST(CheckSamplesTest, RejectsABadSampleAnywhereInTheBatch) {
   v1::SampleBatch batch = BatchOf(GoodSample());
   v1::Sample bad = GoodSample();
@@ -177,6 +186,38 @@ TEST(CheckResultTest, RejectsOversizedErrorText) {
   ExpectInvalid(CheckResult(r), "result.error.size = 4097");
 }
 
+TEST(CheckResultTest, RejectsAnOkResultWithoutATimedIteration) {
+  v1::JobResult r = GoodResult();
+  r.mutable_step()->set_n(0);
+  ExpectInvalid(CheckResult(r), "result.step.n = 0: an OK result needs");
+  r.set_status(v1::JOB_STATUS_FAILED);  // a failed job may have timed nothing
+  EXPECT_TRUE(CheckResult(r).ok());
+
+  r = GoodResult();
+  r.mutable_spec()->set_batch_size(0);
+  ExpectInvalid(CheckResult(r), "result.spec.batch_size = 0");
+  r.mutable_spec()->set_batch_size(-3);
+  ExpectInvalid(CheckResult(r), "result.spec.batch_size = -3");
+}
+
+TEST(CheckResultTest, BoundsProvenanceStrings) {
+  v1::JobResult r = GoodResult();
+  v1::Provenance& p = *r.mutable_provenance();
+  p.set_agent_version("0.1");
+  p.set_source_revision(std::string(40, 'a'));
+  p.set_libtorch_version("1.13.1");
+  p.set_blas_vendor("openblas");
+  p.set_blas_library("/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3");
+  p.set_compiler("gcc 12.2.0");
+  EXPECT_TRUE(CheckResult(r).ok());
+
+  p.set_blas_library(std::string(kMaxProvenanceLength + 1, 'x'));
+  ExpectInvalid(CheckResult(r), "result.provenance.blas_library.size = 513");
+  p.set_blas_library("libblas.so");
+  p.set_compiler("gcc\n12");
+  ExpectInvalid(CheckResult(r), "result.provenance.compiler = \"gcc\\n12\"");
+}
+
 // NaN compares false with everything, so a naive `< 0` check lets it through.
 TEST(CheckResultTest, RejectsNaNAndInfiniteStatistics) {
   v1::JobResult r = GoodResult();
@@ -190,6 +231,14 @@ TEST(CheckResultTest, RejectsNaNAndInfiniteStatistics) {
   r = GoodResult();
   r.set_items_per_second(std::numeric_limits<double>::quiet_NaN());
   ExpectInvalid(CheckResult(r), "result.items_per_second");
+
+  r = GoodResult();
+  r.set_offline_items_per_second(std::numeric_limits<double>::quiet_NaN());
+  ExpectInvalid(CheckResult(r), "result.offline_items_per_second");
+
+  r = GoodResult();
+  r.mutable_cost()->set_forward_flops(std::numeric_limits<double>::infinity());
+  ExpectInvalid(CheckResult(r), "result.cost.forward_flops = inf");
 }
 
 TEST(CheckResultTest, RejectsNegativeStatisticsByName) {

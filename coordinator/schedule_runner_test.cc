@@ -3,16 +3,11 @@
 #include <cstdlib>
 
 #include "coordinator/sqlite_store.h"
+#include "base/fake_clock.h"
 #include "gtest/gtest.h"
 
 namespace benchfleet::coordinator {
 namespace {
-
-class FakeClock : public Clock {
- public:
-  absl::Time Now() const override { return now; }
-  absl::Time now;
-};
 
 absl::Time Utc(int y, int mo, int d, int h, int mi) {
   return absl::FromCivil(absl::CivilMinute(y, mo, d, h, mi), absl::UTCTimeZone());
@@ -25,7 +20,7 @@ class ScheduleRunnerTest : public ::testing::Test {
             ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db";
     store_ = std::move(SqliteStore::Open(path_).value());
     scheduler_ = std::make_unique<Scheduler>(store_.get(), &clock_, SchedulerOptions());
-    clock_.now = Utc(2026, 11, 25, 0, 0);
+    clock_.Set(Utc(2026, 11, 25, 0, 0));
   }
 
   v1::Schedule Nightly() {
@@ -35,7 +30,7 @@ class ScheduleRunnerTest : public ::testing::Test {
     schedule.mutable_spec()->set_name("nightly-smoke");
     schedule.mutable_spec()->add_models("resnet18");
     schedule.mutable_spec()->add_batch_sizes(1);
-    schedule.set_created_unix_ms(absl::ToUnixMillis(clock_.now));
+    schedule.set_created_unix_ms(absl::ToUnixMillis(clock_.Now()));
     return schedule;
   }
 
@@ -48,9 +43,9 @@ class ScheduleRunnerTest : public ::testing::Test {
 TEST_F(ScheduleRunnerTest, FiresAtItsSlotOnceAndTagsTheSweep) {
   ASSERT_TRUE(store_->AddSchedule(Nightly()).ok());
   ScheduleRunner runner(store_.get(), scheduler_.get(), &clock_);
-  clock_.now = Utc(2026, 11, 25, 1, 59);
+  clock_.Set(Utc(2026, 11, 25, 1, 59));
   EXPECT_EQ(runner.RunDue().value(), 0);
-  clock_.now = Utc(2026, 11, 25, 2, 0);
+  clock_.Set(Utc(2026, 11, 25, 2, 0));
   EXPECT_EQ(runner.RunDue().value(), 1);
   EXPECT_EQ(runner.RunDue().value(), 0);  // this slot has run
 
@@ -66,13 +61,13 @@ TEST_F(ScheduleRunnerTest, FiresAtItsSlotOnceAndTagsTheSweep) {
 TEST_F(ScheduleRunnerTest, MissedSlotsRunOnceAfterARestart) {
   ASSERT_TRUE(store_->AddSchedule(Nightly()).ok());
   // The coordinator was down for three nights; a new runner starts.
-  clock_.now = Utc(2026, 11, 28, 9, 0);
+  clock_.Set(Utc(2026, 11, 28, 9, 0));
   ScheduleRunner runner(store_.get(), scheduler_.get(), &clock_);
   EXPECT_EQ(runner.RunDue().value(), 1);
   EXPECT_EQ(runner.RunDue().value(), 0);
   ScheduleRunner after_restart(store_.get(), scheduler_.get(), &clock_);
   EXPECT_EQ(after_restart.RunDue().value(), 0);
-  clock_.now = Utc(2026, 11, 29, 2, 0);
+  clock_.Set(Utc(2026, 11, 29, 2, 0));
   EXPECT_EQ(after_restart.RunDue().value(), 1);
   EXPECT_EQ(store_->ListSweeps(10).value().size(), 2u);
 }

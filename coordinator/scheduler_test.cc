@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "base/clock.h"
 #include "coordinator/sqlite_store.h"
+#include "base/fake_clock.h"
 #include "gtest/gtest.h"
 
 namespace benchfleet::coordinator {
@@ -37,22 +38,6 @@ std::optional<v1::Lease> NextLease(Scheduler& scheduler,
   if (!message || !message->has_lease()) return std::nullopt;
   return message->lease();
 }
-
-class FakeClock : public Clock {
- public:
-  absl::Time Now() const override {
-    absl::MutexLock lock(&mu_);
-    return now_;
-  }
-  void Advance(absl::Duration d) {
-    absl::MutexLock lock(&mu_);
-    now_ += d;
-  }
-
- private:
-  mutable absl::Mutex mu_;
-  absl::Time now_ = absl::FromUnixSeconds(1700000000);
-};
 
 // Runs NextLease on its own thread, so a test can see whether it blocks.
 class AsyncLease {

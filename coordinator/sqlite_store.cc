@@ -76,6 +76,11 @@ const char* const kMigrations[] = {
       last_run_ms INTEGER NOT NULL DEFAULT 0,
       last_sweep_id INTEGER NOT NULL DEFAULT 0);
     )sql",
+    // 3: the block size of each sample (v1.Sample.iterations), so the
+    // coordinator can recount the iterations a result claims.
+    R"sql(
+    ALTER TABLE samples ADD COLUMN iterations INTEGER NOT NULL DEFAULT 1;
+    )sql",
 };
 
 template <typename Message>
@@ -461,8 +466,9 @@ absl::Status SqliteStore::AddSamples(const std::string& agent_id,
   return InTransaction([&]() -> absl::Status {
     std::set<std::pair<int64_t, int32_t>> checked;
     ASSIGN_OR_RETURN(SqliteStatement insert,
-                     db_->Prepare("INSERT OR IGNORE INTO samples "
-                                  "VALUES (?1, ?2, ?3, ?4, ?5)"));
+                     db_->Prepare("INSERT OR IGNORE INTO samples (job_id, "
+                                  "attempt, sequence, phase, duration_ns, "
+                                  "iterations) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
     for (const v1::Sample& s : samples) {
       if (checked.insert({s.job_id(), s.attempt()}).second)
         RETURN_IF_ERROR(CheckLease(s.job_id(), s.attempt(), agent_id));
@@ -472,6 +478,7 @@ absl::Status SqliteStore::AddSamples(const std::string& agent_id,
                           .Bind(3, s.sequence())
                           .Bind(4, int64_t{s.phase()})
                           .Bind(5, s.duration_ns())
+                          .Bind(6, int64_t{std::max(1, s.iterations())})
                           .Run());
     }
     return absl::OkStatus();
@@ -562,7 +569,7 @@ absl::StatusOr<std::vector<v1::Sample>> SqliteStore::ResultSamples(int64_t job_i
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(SqliteStatement stmt,
                    db_->Prepare("SELECT s.attempt, s.sequence, s.phase, "
-                                "s.duration_ns FROM samples s "
+                                "s.duration_ns, s.iterations FROM samples s "
                                 "JOIN results r ON r.job_id = s.job_id "
                                 "AND r.attempt = s.attempt "
                                 "WHERE s.job_id = ?1 ORDER BY s.sequence"));
@@ -577,6 +584,7 @@ absl::StatusOr<std::vector<v1::Sample>> SqliteStore::ResultSamples(int64_t job_i
     s.set_sequence(stmt.Int(1));
     s.set_phase(static_cast<v1::Phase>(stmt.Int(2)));
     s.set_duration_ns(stmt.Int(3));
+    if (stmt.Int(4) > 1) s.set_iterations(static_cast<int32_t>(stmt.Int(4)));
     samples.push_back(s);
   }
   return samples;
@@ -597,7 +605,8 @@ SqliteStore::ResultSamplesOfJobs(const std::vector<int64_t>& job_ids,
     ASSIGN_OR_RETURN(
         SqliteStatement stmt,
         db_->Prepare(absl::StrCat(
-            "SELECT s.job_id, s.attempt, s.sequence, s.phase, s.duration_ns "
+            "SELECT s.job_id, s.attempt, s.sequence, s.phase, s.duration_ns, "
+            "s.iterations "
             "FROM samples s JOIN results r ON r.job_id = s.job_id "
             "AND r.attempt = s.attempt WHERE (?1 = 0 OR s.phase = ?1) "
             "AND s.job_id IN (", placeholders, ") "
@@ -614,6 +623,7 @@ SqliteStore::ResultSamplesOfJobs(const std::vector<int64_t>& job_ids,
       s.set_sequence(stmt.Int(2));
       s.set_phase(static_cast<v1::Phase>(stmt.Int(3)));
       s.set_duration_ns(stmt.Int(4));
+      if (stmt.Int(5) > 1) s.set_iterations(static_cast<int32_t>(stmt.Int(5)));
       out[s.job_id()].push_back(s);
     }
   }
@@ -676,6 +686,31 @@ absl::StatusOr<std::vector<v1::SweepStatus>> SqliteStore::ListSweepsWhere(
     sweeps.push_back(std::move(status));
   }
   return sweeps;
+}
+
+absl::StatusOr<std::vector<v1::Sample>> SqliteStore::AttemptSamples(
+    const std::string& agent_id, int64_t job_id, int32_t attempt) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(CheckLease(job_id, attempt, agent_id));
+  ASSIGN_OR_RETURN(SqliteStatement stmt,
+                   db_->Prepare("SELECT sequence, phase, duration_ns, iterations "
+                                "FROM samples WHERE job_id = ?1 AND attempt = ?2 "
+                                "ORDER BY sequence"));
+  stmt.Bind(1, job_id).Bind(2, int64_t{attempt});
+  std::vector<v1::Sample> samples;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    v1::Sample s;
+    s.set_job_id(job_id);
+    s.set_attempt(attempt);
+    s.set_sequence(stmt.Int(0));
+    s.set_phase(static_cast<v1::Phase>(stmt.Int(1)));
+    s.set_duration_ns(stmt.Int(2));
+    if (stmt.Int(3) > 1) s.set_iterations(static_cast<int32_t>(stmt.Int(3)));
+    samples.push_back(s);
+  }
+  return samples;
 }
 
 absl::Status SqliteStore::AddSchedule(const v1::Schedule& schedule) {

@@ -50,6 +50,8 @@ class SqliteStore : public Store {
       const std::vector<int64_t>& job_ids, v1::Phase phase) override;
   absl::StatusOr<std::vector<v1::SweepStatus>> ListSweepsWhere(
       const SweepQuery& query) override;
+  absl::StatusOr<std::vector<v1::Sample>> AttemptSamples(
+      const std::string& agent_id, int64_t job_id, int32_t attempt) override;
   absl::Status AddSchedule(const v1::Schedule& schedule) override;
   absl::StatusOr<std::vector<v1::Schedule>> ListSchedules() override;
   absl::Status RemoveSchedule(const std::string& name) override;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "coordinator/sqlite_db.h"
@@ -610,6 +611,58 @@ TEST_F(SqliteStoreTest, ListSweepsWhereSelectsByScheduleNameAgeAndState) {
             std::vector<int64_t>({s4, s1}));
   EXPECT_EQ(store_->ListSweepsWhere(ids)->back().jobs_done(), 1);
   EXPECT_TRUE(store_->ListSweepsWhere(ids)->back().jobs().empty());
+}
+
+TEST_F(SqliteStoreTest, AttemptSamplesAreOneAttemptsWithTheirBlockSizes) {
+  std::vector<int64_t> jobs;
+  CreateSweep("s", 1, &jobs);
+  const int64_t job = jobs[0];
+  ASSERT_TRUE(store_->RecordLease(job, 1, "a", kNow).ok());
+  v1::Sample block = MakeSample(job, 1, 1, 101);
+  block.set_iterations(32);
+  ASSERT_TRUE(store_->AddSamples("a", {MakeSample(job, 1, 0, 100), block}).ok());
+  ASSERT_TRUE(store_->ReturnToPending(job, "agent lost").ok());
+  ASSERT_TRUE(store_->RecordLease(job, 2, "b", kNow).ok());
+  ASSERT_TRUE(store_->AddSamples("b", {MakeSample(job, 2, 0, 200)}).ok());
+
+  absl::StatusOr<std::vector<v1::Sample>> samples = store_->AttemptSamples("a", job, 1);
+  ASSERT_TRUE(samples.ok()) << samples.status();
+  EXPECT_EQ(Durations(*samples), std::vector<int64_t>({100, 101}));
+  EXPECT_EQ((*samples)[0].iterations(), 0);  // one iteration, as sent
+  EXPECT_EQ((*samples)[1].iterations(), 32);
+  samples = store_->AttemptSamples("b", job, 2);
+  ASSERT_TRUE(samples.ok()) << samples.status();
+  EXPECT_EQ(Durations(*samples), std::vector<int64_t>({200}));
+  // Only the lease holder may read them: a refusal must not leak another's.
+  EXPECT_EQ(store_->AttemptSamples("b", job, 1).status().code(),
+            absl::StatusCode::kPermissionDenied);
+}
+
+// A database written before samples had a block size opens, and its samples
+// read as single iterations.
+TEST_F(SqliteStoreTest, MigratesSamplesOfTheSecondSchema) {
+  std::vector<int64_t> jobs;
+  CreateSweep("s", 1, &jobs);
+  ASSERT_TRUE(store_->RecordLease(jobs[0], 1, "a", kNow).ok());
+  store_.reset();
+  {
+    absl::StatusOr<std::unique_ptr<SqliteDb>> db = SqliteDb::Open(path_);
+    ASSERT_TRUE(db.ok()) << db.status();
+    ASSERT_TRUE((*db)->Exec("ALTER TABLE samples DROP COLUMN iterations; "
+                            "PRAGMA user_version = 2")
+                    .ok());
+    ASSERT_TRUE((*db)->Exec(absl::StrCat("INSERT INTO samples VALUES (", jobs[0],
+                                         ", 1, 0, 4, 100)"))
+                    .ok());
+  }
+  store_ = OpenOrDie(path_);
+  ASSERT_NE(store_, nullptr);
+  absl::StatusOr<std::vector<v1::Sample>> samples =
+      store_->AttemptSamples("a", jobs[0], 1);
+  ASSERT_TRUE(samples.ok()) << samples.status();
+  ASSERT_EQ(samples->size(), 1u);
+  EXPECT_EQ((*samples)[0].duration_ns(), 100);
+  EXPECT_EQ((*samples)[0].iterations(), 0);
 }
 
 // Another process holds the write lock: a write waits for the configured

@@ -131,6 +131,10 @@ class Store {
     if (sweeps->empty()) return absl::NotFoundError("no sweep matches");
     return sweeps->front();
   }
+  // Samples stored so far for (`job_id`, `attempt`), by sequence, with their
+  // block size (iterations). PERMISSION_DENIED as for AddSamples.
+  virtual absl::StatusOr<std::vector<v1::Sample>> AttemptSamples(
+      const std::string& agent_id, int64_t job_id, int32_t attempt) = 0;
 
   // Stores a new schedule; ALREADY_EXISTS when the name is taken.
   virtual absl::Status AddSchedule(const v1::Schedule& schedule) = 0;

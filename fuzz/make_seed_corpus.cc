@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/summary_stats.h"
 #include "fuzz/agent_message_framing.h"
 #include "proto/agent_service.pb.h"
 #include "proto/sweep.pb.h"
@@ -66,17 +67,21 @@ v1::AgentMessage Samples(int from, int to, int64_t job = 0,
   return m;
 }
 
-v1::AgentMessage Result(v1::JobStatus status = v1::JOB_STATUS_OK) {
+// The result of samples [0, n) of Samples(), with the figures an honest
+// agent computes from them.
+v1::AgentMessage Result(v1::JobStatus status = v1::JOB_STATUS_OK, int n = 5) {
   v1::AgentMessage m;
   v1::JobResult& r = *m.mutable_result();
   r.set_status(status);
   r.mutable_spec()->set_model("resnet18");
   r.mutable_spec()->set_batch_size(1);
-  r.mutable_step()->set_n(5);
-  r.mutable_step()->set_median_ms(1.0);
-  r.mutable_step()->set_mean_ms(1.1);
-  r.mutable_step()->set_p90_ms(1.3);
-  r.set_items_per_second(1000);
+  std::vector<int64_t> durations;
+  for (int i = 0; i < n; ++i) durations.push_back(1'000'000 + i);
+  *r.mutable_step() = analysis::Summarize(durations);
+  r.set_items_per_second(1e3 / r.step().median_ms());
+  r.set_iterations_per_sample(1);
+  r.mutable_provenance()->set_agent_version("0.1");
+  r.mutable_provenance()->set_libtorch_version("1.13.1");
   if (status == v1::JOB_STATUS_FAILED) r.set_error("out of memory");
   return m;
 }
@@ -100,7 +105,8 @@ void WriteSessions(const std::filesystem::path& dir) {
   write("leased_job_failed",
         {Hello("seed-b", true), Samples(0, 1), Result(v1::JOB_STATUS_FAILED)});
   write("leased_replay", {Hello("seed-b", true), Samples(0, 3), Samples(0, 3),
-                          Result(), Result()});
+                          Result(v1::JOB_STATUS_OK, 3),
+                          Result(v1::JOB_STATUS_OK, 3)});
   write("leased_goodbye", {Hello("seed-b", true), Samples(0, 2), Goodbye()});
   write("leased_lost", {Hello("seed-b", true), Samples(0, 2)});
 
@@ -154,6 +160,50 @@ void WriteSessions(const std::filesystem::path& dir) {
     bad.mutable_result()->set_job_id(999999);
     bad.mutable_result()->set_attempt(1);
     write("result_not_leased", {Hello("seed-a", false), bad});
+  }
+  // The coordinator recomputes OK results from their samples.
+  {
+    // Stored, with the samples' 1 ms median and a warning.
+    v1::AgentMessage lying = Result();
+    lying.mutable_result()->mutable_step()->set_median_ms(0.001);
+    lying.mutable_result()->set_items_per_second(1e6);
+    lying.mutable_result()->set_unstable(true);
+    write("result_median_disagrees", {Hello("seed-b", true), Samples(0, 5), lying});
+    lying = Result();
+    lying.mutable_result()->mutable_spec()->set_scenario(v1::SCENARIO_OFFLINE);
+    lying.mutable_result()->set_offline_items_per_second(1e9);
+    write("result_offline_beyond_samples", {Hello("seed-b", true), Samples(0, 5), lying});
+    v1::AgentMessage training = Result(v1::JOB_STATUS_OK, 3);  // 3 step samples
+    training.mutable_result()->mutable_spec()->set_mode(v1::MODE_TRAINING);
+    training.mutable_result()->mutable_forward()->set_n(2);
+    v1::AgentMessage phases = Samples(0, 5);
+    for (int i : {0, 1}) {
+      phases.mutable_samples()->mutable_samples(i)->set_phase(v1::PHASE_FORWARD);
+      phases.mutable_samples()->mutable_samples(i)->set_iterations(4);
+    }
+    write("result_training_phases", {Hello("seed-b", true), phases, training});
+    // Refused, naming the field.
+    v1::AgentMessage bad = Result();
+    bad.mutable_result()->clear_step();
+    write("result_no_timed_iteration", {Hello("seed-b", true), Samples(0, 5), bad});
+    write("result_no_samples", {Hello("seed-b", true), Result()});
+    bad = Result();
+    bad.mutable_result()->mutable_step()->set_n(10);
+    write("result_more_than_stored", {Hello("seed-b", true), Samples(0, 3), bad});
+    write("result_sample_gap",
+          {Hello("seed-b", true), Samples(0, 2), Samples(4, 7), Result()});
+    training.mutable_result()->mutable_forward()->set_n(3);
+    write("result_phase_more_than_stored", {Hello("seed-b", true), phases, training});
+    bad = Result();
+    bad.mutable_result()->mutable_provenance()->set_blas_library(
+        std::string(600, 'l'));
+    write("result_provenance_too_long", {Hello("seed-b", true), Samples(0, 5), bad});
+    bad = Result();
+    bad.mutable_result()->mutable_provenance()->set_compiler("gcc\x1b[2J");
+    write("result_provenance_control", {Hello("seed-b", true), Samples(0, 5), bad});
+    v1::AgentMessage negative = Samples(0, 1);
+    negative.mutable_samples()->mutable_samples(0)->set_iterations(-8);
+    write("samples_negative_iterations", {Hello("seed-b", true), negative});
   }
 }
 

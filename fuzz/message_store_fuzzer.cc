@@ -1,5 +1,6 @@
 // libFuzzer target for the pure layer under the coordinator's agent
-// sessions: message validation (CheckHello, CheckSamples, CheckResult) and
+// sessions: message validation (CheckHello, CheckSamples, CheckResult), the
+// recomputation of OK results from their samples (RecomputeSummary), and
 // the store's ingest (SqliteStore::UpsertAgent, AddSamples, StoreResult) on
 // an in-memory SQLite database, with no gRPC in between.
 //
@@ -27,6 +28,7 @@
 
 #include "absl/time/clock.h"
 #include "coordinator/message_check.h"
+#include "coordinator/result_summary.h"
 #include "coordinator/sqlite_store.h"
 #include "coordinator/sweep_spec.h"
 #include "fuzz/agent_message_framing.h"
@@ -145,6 +147,17 @@ void RunSession(World& world, std::vector<v1::AgentMessage> messages) {
       if (absl::Status ok = coordinator::CheckResult(result); !ok.ok()) {
         ExpectInvalidArgument(ok, "CheckResult");
         break;
+      }
+      if (result.status() == v1::JOB_STATUS_OK) {
+        absl::StatusOr<std::vector<v1::Sample>> samples =
+            store.AttemptSamples(agent_id, result.job_id(), result.attempt());
+        ExpectStored(samples.status(), "AttemptSamples");
+        if (!samples.ok()) break;
+        if (absl::Status ok = coordinator::RecomputeSummary(*samples, result);
+            !ok.ok()) {
+          ExpectInvalidArgument(ok, "RecomputeSummary");
+          break;
+        }
       }
       result.set_agent_id(agent_id);
       absl::StatusOr<bool> stored =

@@ -32,6 +32,10 @@ ABSL_FLAG(std::string, precision, "fp32",
 ABSL_FLAG(std::string, device, "cpu", "run: cpu or cuda");
 ABSL_FLAG(int, inter_op_threads, 0,
           "run: LibTorch inter-op threads; 0 = LibTorch's default");
+ABSL_FLAG(bool, aux_logits, false,
+          "run, model, models: googlenet and inception_v3 only: build their "
+          "auxiliary classifiers, as for training from scratch (default: the "
+          "architecture torchvision's pretrained weights deploy)");
 ABSL_FLAG(std::string, scenario, "none",
           "run: none (plain timed loop), single_stream (p90 latency counts) "
           "or offline (whole-run throughput counts), after MLPerf LoadGen");
@@ -130,10 +134,10 @@ int RunCommand(const Args&) {
   spec.set_device(device);
   spec.set_scenario(scenario);
   spec.set_inter_op_threads(absl::GetFlag(FLAGS_inter_op_threads));
+  spec.set_aux_logits(absl::GetFlag(FLAGS_aux_logits));
 
   const v1::HardwareReport report = ProbeMachine();
-  agent::ModelExecutor executor(report.cpu().model_name(), report.host_id(),
-                                Threads());
+  agent::ModelExecutor executor(report, Threads());
   v1::Lease lease;
   lease.set_attempt(1);
   *lease.mutable_spec() = spec;

@@ -1,7 +1,9 @@
 // GoogLeNet / Inception v1 (Szegedy et al. 2015, "Going Deeper with
-// Convolutions", table 1) as torchvision.models.googlenet() builds it with
-// no weights: batch-normalised BasicConv2d units, auxiliary classifiers
-// present (aux_logits=True), transform_input=False. Like torchvision, the
+// Convolutions", table 1) as torchvision deploys it: batch-normalised
+// BasicConv2d units, no auxiliary classifiers (torchvision's pretrained
+// weights=DEFAULT drop them: 6,624,904 parameters), transform_input=False;
+// aux_logits builds them, as torchvision.models.googlenet() does for
+// training from scratch (13,004,888 parameters). Like torchvision, the
 // "5x5" branch uses a 3x3 kernel (pytorch/vision#906), which parameter counts
 // depend on. Module names match torchvision.
 #ifndef BENCHFLEET_AGENT_MODELS_GOOGLENET_H_
@@ -18,9 +20,9 @@ namespace benchfleet::models {
 struct GoogLeNetConfig {
   int64_t num_classes = 1000;
   // Build the two auxiliary heads (aux1 after inception4a, aux2 after
-  // inception4d). torchvision's default constructor does; they run only in
-  // training mode.
-  bool aux_logits = true;
+  // inception4d), for training from scratch; they run only in training
+  // mode. Off by default, as in torchvision's pretrained model.
+  bool aux_logits = false;
   // Re-normalise an ImageNet-normalised input to [-1, 1] (torchvision's
   // transform_input; off by default, on only for its pretrained weights).
   bool transform_input = false;

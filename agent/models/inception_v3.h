@@ -1,8 +1,13 @@
 // Inception v3 (Szegedy et al. 2016, "Rethinking the Inception Architecture
 // for Computer Vision", table 1 and figures 5-7) as
-// torchvision.models.inception_v3() builds it with no weights: auxiliary
-// classifier present (aux_logits=True), transform_input=False, designed for
-// 3x299x299 input. Module names match torchvision (Conv2d_1a_3x3, Mixed_5b,
+// inference runs it: no auxiliary classifier (23,834,568 parameters, as
+// torchvision.models.inception_v3(aux_logits=False)), transform_input=False,
+// designed for 3x299x299 input. torchvision 0.14's pretrained
+// inception_v3(weights=DEFAULT) keeps the AuxLogits head loaded (its
+// num_params is 27,161,264) although its eval forward never runs it; we
+// leave it out so that inference counts only weights the forward reads.
+// aux_logits builds it, as torchvision.models.inception_v3() does for
+// training from scratch (27,161,264 parameters). Module names match torchvision (Conv2d_1a_3x3, Mixed_5b,
 // AuxLogits, ...).
 #ifndef BENCHFLEET_AGENT_MODELS_INCEPTION_V3_H_
 #define BENCHFLEET_AGENT_MODELS_INCEPTION_V3_H_
@@ -18,9 +23,10 @@ namespace benchfleet::models {
 
 struct InceptionV3Config {
   int64_t num_classes = 1000;
-  // Build the auxiliary head "AuxLogits" after Mixed_6e. torchvision's
-  // default constructor does; it runs only in training mode.
-  bool aux_logits = true;
+  // Build the auxiliary head "AuxLogits" after Mixed_6e, for training from
+  // scratch; it runs only in training mode. Off by default, as in
+  // torchvision's pretrained model.
+  bool aux_logits = false;
   // Re-normalise an ImageNet-normalised input to [-1, 1] (torchvision's
   // transform_input; off by default, on only for its pretrained weights).
   bool transform_input = false;

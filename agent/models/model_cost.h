@@ -27,12 +27,16 @@ namespace benchfleet::models {
 // Tries the skeleton and shape-only path first; should it fail (an operator
 // without a meta kernel, say in a user's TorchScript model), builds the
 // model again and costs it with a real forward, whose error, if any, is
-// returned. Errors: BuildModel's (NOT_FOUND for an unknown name or a
-// missing file, INVALID_ARGUMENT for a broken file) and ComputeModelCost's
+// returned. `aux_logits` builds GoogLeNet's and Inception v3's auxiliary
+// classifiers (zoo.h's BuildOptions), whose weights then count. Errors:
+// BuildModel's (NOT_FOUND for an unknown name or a missing file,
+// INVALID_ARGUMENT for a broken file or for aux_logits on a model without
+// auxiliary classifiers) and ComputeModelCost's
 // (INVALID_ARGUMENT when the model rejects the input, naming the model and
 // the shape). Thread-compatible: concurrent calls are fine.
 absl::StatusOr<v1::ModelCost> ComputeModelCostByName(
-    absl::string_view model, const v1::InputShape& input, int batch);
+    absl::string_view model, const v1::InputShape& input, int batch,
+    bool aux_logits = false);
 
 }  // namespace benchfleet::models
 

@@ -2,12 +2,12 @@
 
 #include <string>
 
-#include "agent/models/catalog.h"
 #include "agent/models/cost_model.h"
 #include "agent/models/zoo.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "spec/model_catalog.h"
 
 namespace benchfleet::models {
 namespace {
@@ -30,7 +30,7 @@ v1::InputShape Shape(int c, int h, int w) {
 // model (Inception v3 needs 75x75); at the default inputs the two were also
 // compared once for all 30 models (equal).
 TEST(ModelCostTest, EqualsRealForwardForEveryZooModel) {
-  for (const CatalogEntry& entry : Catalog()) {
+  for (const spec::CatalogEntry& entry : spec::Catalog()) {
     SCOPED_TRACE(entry.name);
     absl::StatusOr<ZooModel> model = BuildModel(entry.name);
     ASSERT_TRUE(model.ok()) << model.status();
@@ -46,6 +46,43 @@ TEST(ModelCostTest, EqualsRealForwardForEveryZooModel) {
     EXPECT_TRUE(fast->inference().unknown_ops().empty());
     EXPECT_EQ(fast->model_digest(), "");
   }
+}
+
+// GoogLeNet and Inception v3 as deployed count no auxiliary weights; built
+// with them (aux_logits), they count in params and bytes in both modes, and
+// inference, which runs the main path only, reads nothing else more.
+TEST(ModelCostTest, AuxiliaryWeightsCountOnlyWhenBuilt) {
+  struct Expected {
+    const char* name;
+    int side;
+    int64_t deployed, with_aux;  // torchvision 0.14's parameter counts
+  };
+  for (const Expected& e : {Expected{"googlenet", 224, 6624904, 13004888},
+                            Expected{"inception_v3", 299, 23834568, 27161264}}) {
+    SCOPED_TRACE(e.name);
+    auto deployed = ComputeModelCostByName(e.name, Shape(3, e.side, e.side), 1);
+    auto with_aux = ComputeModelCostByName(e.name, Shape(3, e.side, e.side), 1,
+                                           /*aux_logits=*/true);
+    ASSERT_TRUE(deployed.ok()) << deployed.status();
+    ASSERT_TRUE(with_aux.ok()) << with_aux.status();
+    EXPECT_EQ(deployed->inference().params(), e.deployed);
+    EXPECT_EQ(deployed->training().params(), e.deployed);
+    EXPECT_EQ(with_aux->inference().params(), e.with_aux);
+    EXPECT_EQ(with_aux->training().params(), e.with_aux);
+    const int64_t aux_bytes = 4 * (e.with_aux - e.deployed);
+    EXPECT_EQ(with_aux->inference().param_bytes() -
+                  deployed->inference().param_bytes(),
+              aux_bytes);
+    EXPECT_EQ(with_aux->inference().traffic_bytes() -
+                  deployed->inference().traffic_bytes(),
+              aux_bytes);
+    EXPECT_DOUBLE_EQ(with_aux->inference().forward_flops(),
+                     deployed->inference().forward_flops());
+  }
+  EXPECT_EQ(ComputeModelCostByName("resnet18", Shape(3, 64, 64), 1, true)
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST(ModelCostTest, SkeletonHasTheModelsParameters) {

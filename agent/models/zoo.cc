@@ -7,17 +7,17 @@
 
 #include "absl/strings/str_cat.h"
 #include "agent/models/alexnet.h"
-#include "agent/models/catalog.h"
 #include "agent/models/efficientnet.h"
 #include "agent/models/googlenet.h"
 #include "agent/models/inception_v3.h"
 #include "agent/models/mobilenet_v3.h"
 #include "agent/models/model_loader.h"
-#include "agent/models/model_path.h"
 #include "agent/models/resnet.h"
 #include "agent/models/shufflenet_v2.h"
 #include "agent/models/squeezenet.h"
 #include "agent/models/vgg.h"
+#include "spec/model_catalog.h"
+#include "spec/model_path.h"
 
 namespace benchfleet::models {
 namespace {
@@ -102,10 +102,34 @@ const std::map<std::string, Factory>& Factories() {
   return *factories;
 }
 
+// The models with auxiliary classifiers (CatalogEntry::has_aux_logits), built
+// with them, as for training from scratch.
+const std::map<std::string, Factory>& FactoriesWithAux() {
+  static const auto* factories = new std::map<std::string, Factory>{
+      {"googlenet",
+       [] {
+         GoogLeNetConfig config;
+         config.aux_logits = true;
+         return Make<GoogLeNet>(config);
+       }},
+      {"inception_v3",
+       [] {
+         InceptionV3Config config;
+         config.aux_logits = true;
+         return Make<InceptionV3>(config);
+       }},
+  };
+  return *factories;
+}
+
 }  // namespace
 
-absl::StatusOr<ZooModel> BuildModel(absl::string_view name) {
-  if (IsModelPath(name)) {
+absl::StatusOr<ZooModel> BuildModel(absl::string_view name,
+                                    const BuildOptions& options) {
+  if (spec::IsModelPath(name)) {
+    if (absl::Status ok = spec::CheckAuxLogits(name, options.aux_logits);
+        !ok.ok())
+      return ok;
     absl::StatusOr<ScriptModel> script = LoadScriptModel(name);
     if (!script.ok()) return script.status();
     std::string digest = (*script)->digest();
@@ -113,19 +137,26 @@ absl::StatusOr<ZooModel> BuildModel(absl::string_view name) {
                     std::move(digest)};
   }
   auto it = Factories().find(std::string(name));
-  if (it == Factories().end() || FindModel(name) == nullptr) {
+  if (it == Factories().end() || spec::FindModel(name) == nullptr) {
     return absl::NotFoundError(absl::StrCat("unknown model \"", name,
                                             "\"; known models: ",
-                                            KnownModelNames()));
+                                            spec::KnownModelNames()));
   }
-  return ZooModel{std::string(name), it->second(), /*digest=*/""};
+  if (absl::Status ok = spec::CheckAuxLogits(name, options.aux_logits);
+      !ok.ok())
+    return ok;
+  const Factory& build = options.aux_logits
+                             ? FactoriesWithAux().at(std::string(name))
+                             : it->second;
+  return ZooModel{std::string(name), build(), /*digest=*/""};
 }
 
-absl::StatusOr<ZooModel> BuildModelSkeleton(absl::string_view name) {
-  if (IsModelPath(name)) return BuildModel(name);
+absl::StatusOr<ZooModel> BuildModelSkeleton(absl::string_view name,
+                                            const BuildOptions& options) {
+  if (spec::IsModelPath(name)) return BuildModel(name, options);
   if (Factories().count(std::string(name)) == 0 ||
-      FindModel(name) == nullptr) {
-    return BuildModel(name);  // its NOT_FOUND
+      spec::FindModel(name) == nullptr) {
+    return BuildModel(name, options);  // its NOT_FOUND
   }
   try {
     // The meta key joins every tensor operator's dispatch keys on this
@@ -142,7 +173,7 @@ absl::StatusOr<ZooModel> BuildModelSkeleton(absl::string_view name) {
     with_meta.included_ =
         with_meta.included_ | c10::DispatchKeySet(c10::DispatchKey::Meta);
     c10::impl::ForceDispatchKeyGuard meta(with_meta);
-    return BuildModel(name);
+    return BuildModel(name, options);
   } catch (const c10::Error& e) {
     return absl::InvalidArgumentError(
         absl::StrCat("building a skeleton of model \"", name,

@@ -22,11 +22,22 @@ struct ZooModel {
   std::string digest;
 };
 
-// Builds `name` from the catalog, or, when IsModelPath(name) (model_path.h),
-// loads that TorchScript file with LoadScriptModel. NOT_FOUND names the
-// model and lists the known ones; a file's errors are LoadScriptModel's,
-// naming the path. Thread-compatible; each call returns a fresh model.
-absl::StatusOr<ZooModel> BuildModel(absl::string_view name);
+// How to build a zoo model; the defaults are the architecture torchvision's
+// pretrained weights deploy.
+struct BuildOptions {
+  // GoogLeNet and Inception v3: build the auxiliary classifiers, as for
+  // training from scratch (BenchmarkSpec.aux_logits). Default false.
+  bool aux_logits = false;
+};
+
+// Builds `name` from the catalog, or, when spec::IsModelPath(name), loads
+// that TorchScript file with LoadScriptModel. NOT_FOUND names the model and
+// lists the known ones; INVALID_ARGUMENT (spec::CheckAuxLogits) for
+// aux_logits on a model without auxiliary classifiers; a file's errors are
+// LoadScriptModel's, naming the path. Thread-compatible; each call returns a
+// fresh model.
+absl::StatusOr<ZooModel> BuildModel(absl::string_view name,
+                                    const BuildOptions& options = {});
 
 // Builds `name` for shape-only costing (CostOptions::shape_only in
 // cost_model.h) in a fraction of the time: every operator the constructors
@@ -37,7 +48,8 @@ absl::StatusOr<ZooModel> BuildModel(absl::string_view name);
 // shape-only. A TorchScript path is loaded as BuildModel does (its values
 // come from the file). Errors as BuildModel, plus INVALID_ARGUMENT when a
 // constructor runs an operator without a meta kernel (use BuildModel then).
-absl::StatusOr<ZooModel> BuildModelSkeleton(absl::string_view name);
+absl::StatusOr<ZooModel> BuildModelSkeleton(absl::string_view name,
+                                            const BuildOptions& options = {});
 
 }  // namespace benchfleet::models
 

@@ -2,9 +2,9 @@
 // step for a few small ones, and the family-specific behaviour that parameter
 // counts cannot show (auxiliary heads, constructor checks).
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "agent/models/catalog.h"
 #include "agent/models/efficientnet.h"
 #include "agent/models/googlenet.h"
 #include "agent/models/inception_v3.h"
@@ -13,11 +13,12 @@
 #include "agent/models/vgg.h"
 #include "agent/models/zoo.h"
 #include "gtest/gtest.h"
+#include "spec/model_catalog.h"
 
 namespace benchfleet::models {
 namespace {
 
-torch::Tensor DefaultInput(const CatalogEntry& entry, int64_t batch) {
+torch::Tensor DefaultInput(const spec::CatalogEntry& entry, int64_t batch) {
   const v1::InputShape& s = entry.default_input;
   return torch::randn({batch, s.channels(), s.height(), s.width()});
 }
@@ -27,7 +28,7 @@ torch::Tensor DefaultInput(const CatalogEntry& entry, int64_t batch) {
 // whole zoo on 2 cores, construction included.
 TEST(ZooForwardTest, EveryModelGivesLogitsAtItsDefaultInput) {
   torch::manual_seed(0);
-  for (const auto& entry : Catalog()) {
+  for (const auto& entry : spec::Catalog()) {
     auto model = BuildModel(entry.name);
     ASSERT_TRUE(model.ok()) << model.status();
     model->module.ptr()->eval();
@@ -40,19 +41,20 @@ TEST(ZooForwardTest, EveryModelGivesLogitsAtItsDefaultInput) {
 
 // One optimizer-free training step (forward, cross-entropy, backward) at batch
 // 2, as the runner's training mode does; checks every parameter outside the
-// auxiliary heads receives a finite gradient.
+// auxiliary heads receives a finite gradient. GoogLeNet is built both ways.
 TEST(ZooForwardTest, TrainingStepGivesGradients) {
   torch::manual_seed(0);
-  const std::vector<std::string> names = {"squeezenet1_1", "mobilenet_v3_small",
-                                          "shufflenet_v2_x0_5",
-                                          "efficientnet_b0", "googlenet"};
-  for (const auto& name : names) {
-    auto model = BuildModel(name);
+  const std::vector<std::pair<std::string, bool>> names = {
+      {"squeezenet1_1", false},      {"mobilenet_v3_small", false},
+      {"shufflenet_v2_x0_5", false}, {"efficientnet_b0", false},
+      {"googlenet", false},          {"googlenet", true}};
+  for (const auto& [name, aux_logits] : names) {
+    auto model = BuildModel(name, {aux_logits});
     ASSERT_TRUE(model.ok()) << model.status();
     auto& module = *model->module.ptr();
     module.train();
     const torch::Tensor out =
-        model->module.forward(DefaultInput(*FindModel(name), 2));
+        model->module.forward(DefaultInput(*spec::FindModel(name), 2));
     ASSERT_EQ(out.sizes(), (std::vector<int64_t>{2, 1000})) << name;
     const torch::Tensor loss = torch::nn::functional::cross_entropy(
         out, torch::randint(0, 1000, {2}, torch::kLong));
@@ -73,7 +75,9 @@ TEST(ZooForwardTest, TrainingStepGivesGradients) {
 }
 
 TEST(ZooForwardTest, GoogLeNetAuxiliaryHeadsRunOnlyInTraining) {
-  GoogLeNet model;
+  GoogLeNetConfig config;
+  config.aux_logits = true;
+  GoogLeNet model(config);
   const torch::Tensor x = torch::randn({2, 3, 224, 224});
   model->train();
   GoogLeNetOutputs train = model->ForwardWithAux(x);
@@ -91,21 +95,22 @@ TEST(ZooForwardTest, GoogLeNetAuxiliaryHeadsRunOnlyInTraining) {
   EXPECT_TRUE(torch::equal(eval.logits, model->forward(x)));
 }
 
-TEST(ZooForwardTest, GoogLeNetWithoutAuxHeadsHasFewerParameters) {
-  GoogLeNetConfig config;
-  config.aux_logits = false;
-  GoogLeNet model(config);
-  int64_t n = 0;
-  for (const auto& p : model->parameters()) n += p.numel();
-  // torchvision.models.googlenet(aux_logits=False), torchvision 0.14.
-  EXPECT_EQ(n, 6624904);
-  model->train();
-  EXPECT_FALSE(model->ForwardWithAux(torch::randn({2, 3, 96, 96}))
+// As deployed (the default), training mode has no auxiliary outputs.
+TEST(ZooForwardTest, DeployedGoogLeNetAndInceptionV3HaveNoAuxiliaryHeads) {
+  GoogLeNet googlenet;
+  googlenet->train();
+  EXPECT_FALSE(googlenet->ForwardWithAux(torch::randn({2, 3, 96, 96}))
                    .aux_logits1.defined());
+  InceptionV3 inception;
+  inception->train();
+  EXPECT_FALSE(inception->ForwardWithAux(torch::randn({2, 3, 75, 75}))
+                   .aux_logits.defined());
 }
 
 TEST(ZooForwardTest, InceptionV3AuxiliaryHeadRunsOnlyInTraining) {
-  InceptionV3 model;
+  InceptionV3Config config;
+  config.aux_logits = true;
+  InceptionV3 model(config);
   const torch::Tensor x = torch::randn({2, 3, 299, 299});
   model->train();
   InceptionV3Outputs train = model->ForwardWithAux(x);

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "agent/models/catalog.h"
 #include "gtest/gtest.h"
+#include "spec/model_catalog.h"
 
 namespace benchfleet::models {
 namespace {
@@ -29,8 +29,11 @@ Shape ShapeOf(const torch::nn::AnyModule& module) {
 // Expected values: sum(p.numel() for p in m.parameters()),
 // len(list(m.parameters())) and len(list(m.buffers())) for
 // m = torchvision.models.NAME() with torchvision 0.14 (Debian's
-// python3-torchvision, PyTorch 1.13), i.e. the default constructor with no
-// weights: GoogLeNet and Inception v3 include their auxiliary heads.
+// python3-torchvision, PyTorch 1.13), except that GoogLeNet and Inception v3
+// are built as inference runs them, NAME(aux_logits=False): no auxiliary
+// heads. For GoogLeNet that is exactly its pretrained weights=DEFAULT model
+// (num_params 6,624,904); torchvision's pretrained Inception v3 keeps its
+// unused AuxLogits head (num_params 27,161,264), which eval never runs.
 const std::map<std::string, Shape>& TorchvisionShapes() {
   static const auto* shapes = new std::map<std::string, Shape>{
       {"alexnet", {61100840, 16, 0}},
@@ -42,8 +45,8 @@ const std::map<std::string, Shape>& TorchvisionShapes() {
       {"efficientnet_b5", {30389784, 506, 348}},
       {"efficientnet_b6", {43040704, 584, 402}},
       {"efficientnet_b7", {66347960, 711, 489}},
-      {"googlenet", {13004888, 187, 177}},
-      {"inception_v3", {27161264, 292, 288}},
+      {"googlenet", {6624904, 173, 171}},
+      {"inception_v3", {23834568, 284, 282}},
       {"mobilenet_v3_large", {5483032, 174, 138}},
       {"mobilenet_v3_small", {2542856, 142, 102}},
       {"resnet18", {11689512, 62, 60}},
@@ -80,11 +83,9 @@ const std::multimap<std::string, std::string>& TorchvisionNames() {
       {"mobilenet_v3_small", "classifier.3.weight"},
       {"efficientnet_b0", "features.1.0.block.1.fc2.bias"},
       {"efficientnet_b7", "features.8.1.running_var"},
-      {"googlenet", "aux1.fc1.weight"},
       {"googlenet", "inception3a.branch4.1.conv.weight"},
       {"shufflenet_v2_x1_0", "stage2.0.branch1.0.weight"},
       {"shufflenet_v2_x1_0", "conv5.1.running_mean"},
-      {"inception_v3", "AuxLogits.conv1.bn.running_var"},
       {"inception_v3", "Mixed_7c.branch3x3dbl_3b.conv.weight"},
   };
   return *names;
@@ -94,7 +95,7 @@ const std::multimap<std::string, std::string>& TorchvisionNames() {
 // and checks it against torchvision: parameter and buffer counts, and the
 // sample names above.
 TEST(ZooTest, EveryCatalogEntryBuildsAndMatchesTorchvision) {
-  for (const auto& entry : Catalog()) {
+  for (const auto& entry : spec::Catalog()) {
     auto model = BuildModel(entry.name);
     ASSERT_TRUE(model.ok()) << model.status();
     auto expected = TorchvisionShapes().find(entry.name);
@@ -116,11 +117,60 @@ TEST(ZooTest, EveryCatalogEntryBuildsAndMatchesTorchvision) {
   }
 }
 
+// BuildOptions::aux_logits: torchvision.models.NAME() with no weights, which
+// builds the auxiliary heads for training from scratch.
+TEST(ZooTest, AuxLogitsBuildTorchvisionsAuxiliaryHeads) {
+  const std::map<std::string, std::pair<Shape, std::string>> with_aux = {
+      {"googlenet", {{13004888, 187, 177}, "aux1.fc1.weight"}},
+      {"inception_v3",
+       {{27161264, 292, 288}, "AuxLogits.conv1.bn.running_var"}},
+  };
+  for (const auto& entry : Catalog()) {
+    auto it = with_aux.find(entry.name);
+    EXPECT_EQ(entry.has_aux_logits, it != with_aux.end()) << entry.name;
+    if (it == with_aux.end()) continue;
+    const auto& [expected, aux_tensor] = it->second;
+    auto model = BuildModel(entry.name, {/*aux_logits=*/true});
+    ASSERT_TRUE(model.ok()) << model.status();
+    const Shape actual = ShapeOf(model->module);
+    EXPECT_EQ(actual.parameters, expected.parameters) << entry.name;
+    EXPECT_EQ(actual.parameter_tensors, expected.parameter_tensors)
+        << entry.name;
+    EXPECT_EQ(actual.buffer_tensors, expected.buffer_tensors) << entry.name;
+    const auto& module = *model->module.ptr();
+    EXPECT_TRUE(module.named_parameters().contains(aux_tensor) ||
+                module.named_buffers().contains(aux_tensor))
+        << entry.name << " has no " << aux_tensor;
+    auto deployed = BuildModel(entry.name);
+    ASSERT_TRUE(deployed.ok()) << deployed.status();
+    EXPECT_FALSE(
+        deployed->module.ptr()->named_parameters().contains(aux_tensor) ||
+        deployed->module.ptr()->named_buffers().contains(aux_tensor))
+        << entry.name << " as deployed has " << aux_tensor;
+  }
+}
+
+TEST(ZooTest, AuxLogitsOnAModelWithoutThemIsRefusedNamingTheField) {
+  auto model = BuildModel("resnet50", {/*aux_logits=*/true});
+  EXPECT_EQ(model.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      model.status().message(),
+      "aux_logits = true: model \"resnet50\" has no auxiliary classifiers "
+      "(only googlenet, inception_v3 have)");
+  EXPECT_EQ(BuildModelSkeleton("resnet50", {true}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  // A TorchScript file is refused before it is read.
+  EXPECT_EQ(BuildModel("no/such/model.pt", {true}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(spec::CheckAuxLogits("resnet50", false).ok());
+  EXPECT_TRUE(spec::CheckAuxLogits("googlenet", true).ok());
+}
+
 TEST(ZooTest, ExpectationsNameOnlyCatalogModels) {
   for (const auto& [name, shape] : TorchvisionShapes())
-    EXPECT_NE(FindModel(name), nullptr) << name;
+    EXPECT_NE(spec::FindModel(name), nullptr) << name;
   for (const auto& [name, tensor] : TorchvisionNames())
-    EXPECT_NE(FindModel(name), nullptr) << name;
+    EXPECT_NE(spec::FindModel(name), nullptr) << name;
 }
 
 TEST(ZooTest, ForwardGivesOneLogitRowPerItem) {

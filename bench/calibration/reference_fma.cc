@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <vector>
 
 #include "bench/calibration/reference.h"
 
@@ -49,19 +50,23 @@ int ReferenceVectorBytes() { return kVectorBytes; }
 volatile float g_sink = 0;
 
 double ReferenceFma(int64_t iterations, int threads, int repetitions) {
+  omp_set_dynamic(0);  // exactly `threads`, as the agent's team
+  std::vector<internal::Clock::time_point> start(threads), end(threads);
   double best = 1e30;
   for (int r = 0; r <= repetitions; ++r) {  // r = 0 warms the thread pool
     float total = 0;
-    const double t = omp_get_wtime();
 #pragma omp parallel num_threads(threads)
     {
+      const int i = omp_get_thread_num();
+#pragma omp barrier
+      start[i] = internal::Clock::now();
       const float s = Run(iterations);
+      end[i] = internal::Clock::now();
 #pragma omp atomic
       total += s;
     }
     g_sink = total;
-    const double elapsed = omp_get_wtime() - t;
-    if (r > 0) best = std::min(best, elapsed);
+    if (r > 0) best = std::min(best, internal::SpanSeconds(start, end));
   }
   return static_cast<double>(threads) * iterations * kAccumulators * kLanes *
          2 / best;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <vector>
 
 #include "bench/calibration/reference.h"
 
@@ -48,6 +49,8 @@ double ReferenceTriad(int64_t n, int ntimes, int threads, bool page_aligned) {
     pc[j] = 0.0;
   }
   const double s = 3.0;
+  omp_set_dynamic(0);  // exactly `threads`, as the agent's team
+  std::vector<internal::Clock::time_point> start(threads), end(threads);
   double best = 1e30;
   for (int k = 0; k < ntimes; ++k) {
 #pragma omp parallel for schedule(static) num_threads(threads)
@@ -56,11 +59,16 @@ double ReferenceTriad(int64_t n, int ntimes, int threads, bool page_aligned) {
     for (int64_t j = 0; j < n; ++j) pb[j] = s * pc[j];
 #pragma omp parallel for schedule(static) num_threads(threads)
     for (int64_t j = 0; j < n; ++j) pc[j] = pa[j] + pb[j];
-    const double t = omp_get_wtime();
-#pragma omp parallel for schedule(static) num_threads(threads)
-    for (int64_t j = 0; j < n; ++j) pa[j] = pb[j] + s * pc[j];
-    const double elapsed = omp_get_wtime() - t;
-    if (k > 0) best = std::min(best, elapsed);
+#pragma omp parallel num_threads(threads)
+    {
+      const int i = omp_get_thread_num();
+#pragma omp barrier
+      start[i] = internal::Clock::now();
+#pragma omp for schedule(static) nowait
+      for (int64_t j = 0; j < n; ++j) pa[j] = pb[j] + s * pc[j];
+      end[i] = internal::Clock::now();
+    }
+    if (k > 0) best = std::min(best, internal::SpanSeconds(start, end));
   }
   // stream.c's check, on a sample: replay one element.
   double aj = 1.0, bj = 2.0, cj = 0.0;

@@ -128,12 +128,11 @@ absl::Status SweepStatus(Stub& stub, int64_t sweep_id, Format format,
   }
   Rows rows;
   for (const v1::JobInfo& job : sweep.jobs()) {
-    const auto& in = job.spec().input();
     rows.push_back({absl::StrCat(job.job_id()), job.spec().model(),
-                    absl::StrCat(in.channels(), "x", in.height(), "x", in.width()),
+                    InputName(job.spec().input()),
                     absl::StrCat(job.spec().batch_size()),
                     ModeName(job.spec().mode()),
-                    job.spec().device() == v1::DEVICE_KIND_CUDA ? "cuda" : "cpu",
+                    DeviceKindName(job.spec().device()),
                     absl::StrCat(job.spec().threads()), JobStateName(job.state()),
                     absl::StrCat(job.attempt()),
                     job.agent_id().empty() ? "-" : job.agent_id(),

@@ -69,9 +69,9 @@ constexpr char kUsage[] =
     "          schedule or name; without a candidate: the latest finished sweep)\n"
     "  history --schedule=NAME [--model=M] [--batch=N]\n"
     "  report [--sweep=ID[,ID...]] -o report.html\n"
-    "roofline, correlate and report take the filters of results too; with\n"
-    "neither --sweep nor a filter they use the most recent finished sweep,\n"
-    "with --schedule alone that schedule's latest finished run.\n"
+    "roofline, correlate, compare and report take the filters of results too:\n"
+    "the sweeps given, else --schedule's latest finished run, else every\n"
+    "result matching the filters, else the most recent finished sweep.\n"
     "Exit status: 0 ok, 1 error, 2 bad usage, 3 compare found a regression.\n"
     "Common flags: --format=table|csv|json|jsonl\n";
 
