@@ -1,11 +1,11 @@
-#include "agent/runner/spec_check.h"
+#include "spec/spec_check.h"
 
 #include <limits>
 #include <string>
 
 #include "gtest/gtest.h"
 
-namespace benchfleet::runner {
+namespace benchfleet::spec {
 namespace {
 
 v1::BenchmarkSpec Valid() {
@@ -109,4 +109,4 @@ TEST(SpecCheckTest, RejectsImplausibleTorchScriptPaths) {
 }
 
 }  // namespace
-}  // namespace benchfleet::runner
+}  // namespace benchfleet::spec
