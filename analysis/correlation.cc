@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "analysis/distributions.h"
+#include "analysis/resample_ranks.h"
 #include "analysis/summary_stats.h"
 #include "base/status_macros.h"
 
@@ -285,20 +286,22 @@ absl::StatusOr<ConfidenceInterval> BootstrapCorrelationCi(
 
   std::mt19937_64 rng(options.seed);
   std::vector<double> rx(n), ry(n), estimates, ranks_x, ranks_y;
-  std::vector<size_t> order;
+  std::vector<size_t> draw(n);
+  // As SpearmanRho on the resample: each side sorted once, not per resample.
+  ResampleRanker ranker_x(xs), ranker_y(ys);
   estimates.reserve(options.resamples);
   for (int b = 0; b < options.resamples; ++b) {
-    for (size_t i = 0; i < n; ++i) {
-      const size_t k = UniformIndex(rng, n);
-      rx[i] = xs[k];
-      ry[i] = ys[k];
-    }
+    for (size_t i = 0; i < n; ++i) draw[i] = UniformIndex(rng, n);
     double e;
-    if (method == CorrelationMethod::kSpearman) {  // as SpearmanRho, no allocation
-      AverageRanksInto(rx, &order, &ranks_x);
-      AverageRanksInto(ry, &order, &ranks_y);
+    if (method == CorrelationMethod::kSpearman) {
+      ranker_x.Rank(draw, &ranks_x);
+      ranker_y.Rank(draw, &ranks_y);
       e = PearsonR(ranks_x, ranks_y);
     } else {
+      for (size_t i = 0; i < n; ++i) {
+        rx[i] = xs[draw[i]];
+        ry[i] = ys[draw[i]];
+      }
       e = Estimate(method, rx, ry);
     }
     if (!std::isnan(e)) estimates.push_back(e);
@@ -363,16 +366,24 @@ BootstrapCorrelationMatrixCi(const std::vector<NamedVariable>& variables,
   std::vector<size_t> draw(n);
   std::vector<std::vector<double>> columns(k, std::vector<double>(n));
   std::vector<std::vector<double>> ranks(k);
-  std::vector<size_t> order;
+  // Each variable sorted once; a resample's ranks come from its draw counts.
+  std::vector<ResampleRanker> rankers;
+  if (method == CorrelationMethod::kSpearman) {
+    for (size_t v = 0; v < k; ++v)
+      rankers.emplace_back(used[v] ? absl::Span<const double>(variables[v].values)
+                                   : absl::Span<const double>());
+  }
   std::vector<std::vector<double>> estimates(shared.size());
   for (auto& e : estimates) e.reserve(options.resamples);
   for (int b = 0; b < options.resamples; ++b) {
     for (size_t i = 0; i < n; ++i) draw[i] = UniformIndex(rng, n);
     for (size_t v = 0; v < k; ++v) {
       if (!used[v]) continue;
-      for (size_t i = 0; i < n; ++i) columns[v][i] = variables[v].values[draw[i]];
-      if (method == CorrelationMethod::kSpearman)
-        AverageRanksInto(columns[v], &order, &ranks[v]);
+      if (method == CorrelationMethod::kSpearman) {
+        rankers[v].Rank(draw, &ranks[v]);
+      } else {
+        for (size_t i = 0; i < n; ++i) columns[v][i] = variables[v].values[draw[i]];
+      }
     }
     for (size_t p = 0; p < shared.size(); ++p) {
       const auto [i, j] = shared[p];
