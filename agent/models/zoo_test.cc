@@ -125,7 +125,7 @@ TEST(ZooTest, AuxLogitsBuildTorchvisionsAuxiliaryHeads) {
       {"inception_v3",
        {{27161264, 292, 288}, "AuxLogits.conv1.bn.running_var"}},
   };
-  for (const auto& entry : Catalog()) {
+  for (const auto& entry : spec::Catalog()) {
     auto it = with_aux.find(entry.name);
     EXPECT_EQ(entry.has_aux_logits, it != with_aux.end()) << entry.name;
     if (it == with_aux.end()) continue;
