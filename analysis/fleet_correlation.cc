@@ -95,12 +95,14 @@ std::vector<CorrelationGroup> CorrelateByDevice(
       if (!matrix.ok()) continue;
       cg.matrix = *matrix;
       const size_t n = vars.size();
-      cg.ci.assign(n, std::vector<ConfidenceInterval>(n));
-      for (size_t i = 0; i < n; ++i) {
-        for (size_t j = i + 1; j < n; ++j) {
-          cg.ci[i][j] = Bootstrap(vars[i].values, vars[j].values, options);
-          cg.ci[j][i] = cg.ci[i][j];
-        }
+      absl::StatusOr<std::vector<std::vector<ConfidenceInterval>>> ci =
+          BootstrapCorrelationMatrixCi(vars, options.method, options.bootstrap);
+      if (ci.ok()) {
+        cg.ci = *std::move(ci);
+      } else {  // options out of range: no intervals, as for one pair
+        ConfidenceInterval none;
+        none.level = options.bootstrap.level;
+        cg.ci.assign(n, std::vector<ConfidenceInterval>(n, none));
       }
       out.push_back(std::move(cg));
     }

@@ -1,9 +1,13 @@
 #!/usr/bin/python3
-"""Side by side: the runner (`agent run`) against PyTorch eager
-(pytorch_eager.py), same LibTorch build, same threads, same machine, batch 1.
+"""Side by side: the runner (`agent run`) against PyTorch eager and PyTorch
+TorchScript-frozen (pytorch_eager.py --impl=eager|frozen), same LibTorch
+build, same threads, same machine, batch 1, under the same conditions: both
+pin glibc's malloc policy, both run one cost-pass forward before the same
+warm-up, and every run reports its threads, inter-op threads, input and
+batch, which must agree (compare.py refuses to compare otherwise).
 
-For every model, `--runs` rounds; each round runs both sides as fresh
-processes, alternating which goes first, after waiting (up to
+For every model, `--runs` rounds; each round runs every side as a fresh
+process, rotating which goes first, after waiting (up to
 --idle_timeout s) for the machine to be quiet. Each run reports the median
 of its own samples; a side's figure is the median of its run medians. The
 table prints both columns, the ratio runner / PyTorch of those (<= 1 means
@@ -38,6 +42,28 @@ SEED_MODELS = [
 # EfficientNet-B7 was designed for 600x600).
 SIDE = {"inception_v3": 299}
 HERE = os.path.dirname(os.path.abspath(__file__))
+# What every run must agree on before two runs are compared.
+CONDITIONS = ("threads", "inter_op_threads", "input", "batch", "malloc_policy",
+              "cost_pass")
+# The runner pins malloc's policy in RunJob (runner::PinMallocPolicy) and runs
+# one cost-pass forward at the job's shape (batch 1, input no larger than the
+# model's default) before its warm-up: agent/runner/runner.cc.
+RUNNER_MALLOC_POLICY = "pinned"
+RUNNER_COST_PASS = 1
+PYTORCH_SIDES = ("eager", "frozen")
+
+
+def check_same_conditions(model, runs):
+    """Exits naming the field when `runs` [(side, figures)] differ in any of
+    CONDITIONS: such figures are not a comparison."""
+    first_side, first = runs[0]
+    for side, figures in runs[1:]:
+        for field in CONDITIONS:
+            if figures.get(field) != first.get(field):
+                sys.exit("compare.py: %s: %s ran with %s=%r but %s with %s=%r; "
+                         "refusing to compare" % (model, first_side, field,
+                                                  first.get(field), side, field,
+                                                  figures.get(field)))
 
 
 def cpu_ticks():
@@ -107,17 +133,22 @@ def run_runner(args, model):
     return {"median_ms": step["medianMs"], "n": int(step["n"]),
             "iqr_ms": step["iqrMs"], "threads": r["intraOpThreads"],
             "inter_op_threads": r["interOpThreads"],
+            "batch": int(r["spec"]["batchSize"]),
+            "malloc_policy": RUNNER_MALLOC_POLICY, "cost_pass": RUNNER_COST_PASS,
             "input": "x".join(str(r["spec"]["input"][k]) for k in ("channels", "height", "width"))}
 
 
-def run_pytorch(args, model):
+def run_pytorch(args, model, impl):
     cmd = [args.python, os.path.join(HERE, "pytorch_eager.py"), "--model=" + model,
-           "--side=%d" % SIDE.get(model, 224),
+           "--impl=" + impl, "--side=%d" % SIDE.get(model, 224),
            "--threads=%d" % args.threads,
            "--inter_op_threads=%d" % args.inter_op_threads] + budget_args(args, "py")
     r = run_json(cmd)
     return {"median_ms": r["median_ms"], "n": r["n"], "iqr_ms": r["iqr_ms"],
             "threads": r["threads"], "inter_op_threads": r["inter_op_threads"],
+            "batch": r["batch"], "malloc_policy": r["malloc_policy"],
+            "cost_pass": r["cost_pass"],
+            "minor_faults_per_forward": r["minor_faults_per_forward"],
             "input": "x".join(str(v) for v in r["input"])}
 
 
@@ -126,14 +157,15 @@ def spread(values):
 
 
 def paired_table(args, raw):
-    """Runner and eager in one process (pytorch_eager.py --runner_lib)."""
+    """Runner, eager and frozen in one process (pytorch_eager.py --runner_lib)."""
     print("\nin one process (runner loaded into the PyTorch process): %d pairs "
-          "(one runner forward, then one eager forward); cross-check: %d rounds x "
-          "%d forwards per side, alternating order" % (
-              args.pairs, args.paired_rounds, args.paired_iterations))
-    print("| model | input | runner ms | PyTorch ms | paired ratio | rounds ratio "
-          "| round ratios (min..max) | others' CPU |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | --- | ---: |")
+          "(one runner forward, then one eager and one frozen forward, alternating "
+          "which of the two first); cross-check: %d rounds x %d forwards per side, "
+          "alternating order" % (args.pairs, args.paired_rounds, args.paired_iterations))
+    print("| model | input | runner ms | eager ms | frozen ms | runner/eager "
+          "| runner/frozen | frozen/eager | rounds runner/eager (min..max) "
+          "| others' CPU |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |")
     slower = []
     models = [m for m in args.models.split(",") if m]
     for model in models:
@@ -148,17 +180,27 @@ def paired_table(args, raw):
                "--max_load=%g" % args.max_load, "--retries=%d" % args.retries]
         wait_for_idle(args.idle_threshold, args.idle_timeout)
         r = run_json(cmd)
+        # One process: the runner and PyTorch share LibTorch's thread settings
+        # and malloc; check they are the ones asked for.
+        check_same_conditions(model, [
+            ("asked", {"threads": args.threads, "inter_op_threads": args.inter_op_threads,
+                       "input": [3, side, side], "batch": 1,
+                       "malloc_policy": RUNNER_MALLOC_POLICY,
+                       "cost_pass": RUNNER_COST_PASS}),
+            ("paired run", r)])
         raw.append(dict(r, side="paired"))
         ratios = [x["runner_ms"] / x["pytorch_ms"] for x in r["rounds"]]
         if r["paired_ratio"] > 1:
             slower.append(model)
-        print("| %s | 3x%dx%d | %.2f | %.2f | %.3f%s | %s | %s | %.0f%% |" % (
+        print("| %s | 3x%dx%d | %.2f | %.2f | %.2f | %.3f%s | %.3f | %.3f | %s | %.0f%% |" % (
             model, side, side, r["runner_median_ms"], r["pytorch_median_ms"],
-            r["paired_ratio"], "" if r["paired_ratio"] <= 1 else " (slower)",
-            "%.3f" % r["rounds_ratio"] if ratios else "-",
-            "%.3f..%.3f" % (min(ratios), max(ratios)) if ratios else "-",
+            r["frozen_median_ms"], r["paired_ratio"],
+            "" if r["paired_ratio"] <= 1 else " (slower)", r["paired_ratio_frozen"],
+            r["paired_frozen_over_eager"],
+            "%.3f (%.3f..%.3f)" % (r["rounds_ratio"], min(ratios), max(ratios))
+            if ratios else "-",
             100 * r["other_load"]), flush=True)
-    print("\npaired: runner at or below PyTorch for %d of %d models%s" % (
+    print("\npaired: runner at or below PyTorch eager for %d of %d models%s" % (
         len(models) - len(slower), len(models),
         "" if not slower else "; slower: " + ", ".join(slower)))
 
@@ -199,21 +241,24 @@ def main():
     args = parser.parse_args()
 
     if not args.skip_processes:
-        print("runner (agent run) vs PyTorch eager, separate processes: batch 1, "
-              "threads %d, inter-op %d, %d runs per side, alternating order; figures "
-              "are medians of run medians" % (args.threads, args.inter_op_threads,
-                                               args.runs), flush=True)
+        print("runner (agent run) vs PyTorch eager and frozen, separate processes: "
+              "batch 1, threads %d, inter-op %d, %d runs per side, rotating order; "
+              "figures are medians of run medians" % (
+                  args.threads, args.inter_op_threads, args.runs), flush=True)
+    sides = ("runner",) + PYTORCH_SIDES
     rows, raw = [], []
     for model in [m for m in args.models.split(",") if m and not args.skip_processes]:
-        runs = {"runner": [], "pytorch": []}
-        loads = {"runner": [], "pytorch": []}
+        runs = {s: [] for s in sides}
+        loads = []
         for r in range(args.runs):
-            order = ["pytorch", "runner"] if r % 2 == 0 else ["runner", "pytorch"]
+            order = sides[r % len(sides):] + sides[:r % len(sides)]
             for side in order:
-                fn = run_runner if side == "runner" else run_pytorch
+                def fn():
+                    return (run_runner(args, model) if side == "runner"
+                            else run_pytorch(args, model, side))
                 for attempt in range(args.retries + 1):
                     wait_for_idle(args.idle_threshold, args.idle_timeout)
-                    figures, load = other_load_during(lambda: fn(args, model))
+                    figures, load = other_load_during(fn)
                     if load <= args.max_load:
                         break
                     print("  %-20s run %d %-8s median %9.3f ms  others %3.0f%%: "
@@ -221,47 +266,49 @@ def main():
                                                100 * load), file=sys.stderr, flush=True)
                 figures["other_load"] = load
                 runs[side].append(figures)
-                loads[side].append(load)
+                loads.append(load)
                 raw.append(dict(figures, model=model, side=side, run=r))
                 print("  %-20s run %d %-8s median %9.3f ms  n %4d  others %3.0f%%"
                       % (model, r + 1, side, figures["median_ms"], figures["n"],
                          100 * load), file=sys.stderr, flush=True)
-        med = {s: statistics.median(f["median_ms"] for f in runs[s]) for s in runs}
+        check_same_conditions(model, [(s, f) for s in sides for f in runs[s]])
+        med = {s: statistics.median(f["median_ms"] for f in runs[s]) for s in sides}
         rows.append({
             "model": model, "input": runs["runner"][0]["input"],
-            "runner": med["runner"], "pytorch": med["pytorch"],
-            "ratio": med["runner"] / med["pytorch"],
+            "runner": med["runner"], "pytorch": med["eager"], "frozen": med["frozen"],
+            "ratio": med["runner"] / med["eager"],
+            "ratio_frozen": med["runner"] / med["frozen"],
+            "frozen_over_eager": med["frozen"] / med["eager"],
             "paired_ratio": statistics.median(
                 a["median_ms"] / b["median_ms"]
-                for a, b in zip(runs["runner"], runs["pytorch"])),
-            "runner_runs": [f["median_ms"] for f in runs["runner"]],
-            "pytorch_runs": [f["median_ms"] for f in runs["pytorch"]],
-            "runner_n": [f["n"] for f in runs["runner"]],
-            "pytorch_n": [f["n"] for f in runs["pytorch"]],
-            "runner_spread": spread([f["median_ms"] for f in runs["runner"]]),
-            "pytorch_spread": spread([f["median_ms"] for f in runs["pytorch"]]),
-            "load": statistics.mean(loads["runner"] + loads["pytorch"]),
+                for a, b in zip(runs["runner"], runs["eager"])),
+            "runs": {s: [f["median_ms"] for f in runs[s]] for s in sides},
+            "n": {s: [f["n"] for f in runs[s]] for s in sides},
+            "spread": {s: spread([f["median_ms"] for f in runs[s]]) for s in sides},
+            "faults_per_forward": max(f["minor_faults_per_forward"]
+                                      for s in PYTORCH_SIDES for f in runs[s]),
+            "load": statistics.mean(loads),
         })
 
     if rows:
-        print("| model | input | runner ms | PyTorch ms | ratio | paired ratio "
-              "| runner run medians (n) | PyTorch run medians (n) | runner spread "
-              "| PyTorch spread | others' CPU |")
-        print("| --- | --- | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: |")
+        print("| model | input | runner ms | eager ms | frozen ms | runner/eager "
+              "| runner/frozen | frozen/eager | paired runner/eager "
+              "| run medians runner; eager; frozen | spread runner/eager/frozen "
+              "| PyTorch faults/forward | others' CPU |")
+        print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- "
+              "| ---: | ---: |")
     for row in rows:
-        runner_runs = ", ".join("%.2f (%d)" % (m, n) for m, n in
-                                zip(row["runner_runs"], row["runner_n"]))
-        pytorch_runs = ", ".join("%.2f (%d)" % (m, n) for m, n in
-                                 zip(row["pytorch_runs"], row["pytorch_n"]))
-        print("| %s | %s | %.2f | %.2f | %.3f%s | %.3f | %s | %s | %.1f%% | %.1f%% "
-              "| %.0f%% |" % (
-            row["model"], row["input"], row["runner"], row["pytorch"], row["ratio"],
-            "" if row["ratio"] <= 1 else " (slower)", row["paired_ratio"],
-            runner_runs, pytorch_runs,
-            100 * row["runner_spread"], 100 * row["pytorch_spread"], 100 * row["load"]))
+        medians = "; ".join(", ".join("%.2f" % m for m in row["runs"][s]) for s in sides)
+        spreads = "/".join("%.0f%%" % (100 * row["spread"][s]) for s in sides)
+        print("| %s | %s | %.2f | %.2f | %.2f | %.3f%s | %.3f | %.3f | %.3f | %s | %s "
+              "| %.1f | %.0f%% |" % (
+                  row["model"], row["input"], row["runner"], row["pytorch"],
+                  row["frozen"], row["ratio"], "" if row["ratio"] <= 1 else " (slower)",
+                  row["ratio_frozen"], row["frozen_over_eager"], row["paired_ratio"],
+                  medians, spreads, row["faults_per_forward"], 100 * row["load"]))
     slower = [row["model"] for row in rows if row["ratio"] > 1]
     if rows:
-        print("\nrunner at or below PyTorch for %d of %d models%s" % (
+        print("\nrunner at or below PyTorch eager for %d of %d models%s" % (
             len(rows) - len(slower), len(rows),
             "" if not slower else "; slower: " + ", ".join(slower)))
     if args.runner_lib:

@@ -15,12 +15,13 @@
 //  * rounds (cross-check): `--rounds` rounds, each a full RunJob of
 //    `--iterations` and a bare loop of as many, alternating which goes first;
 //    median over rounds of (runner median / bare median) - 1. Each side runs
-//    its forwards back to back, as a job does, but the drift between a
-//    round's two halves (seconds apart) shows up in the ratio range printed
-//    beside it. Why one instance for both sides: on that VM two instances of
-//    EfficientNet-B7 (same code, same weights) ran 15-20% apart for ten
-//    rounds in one run and within 1% in the next; over one instance the
-//    comparison measures the runner, not that.
+//    its forwards back to back, as a job does (the bare loop first runs one
+//    forward of zeros for the runner's cost pass, then the same warm-up),
+//    but the drift between a round's two halves (seconds apart) shows up in
+//    the ratio range printed beside it. Why one instance for both sides: on
+//    that VM two instances of EfficientNet-B7 (same code, same weights) ran
+//    15-20% apart for ten rounds in one run and within 1% in the next; over
+//    one instance the comparison measures the runner, not that.
 //
 //   bazel run -c opt //bench/runner:overhead -- --threads=2 --models=resnet50
 #include <torch/torch.h>
@@ -94,11 +95,22 @@ v1::BenchmarkSpec Spec(const std::string& model, int iterations) {
   return spec;
 }
 
-// The bare loop: what a careful engineer writes by hand.
+// Untimed forwards a runner job does before its warm-up: the cost pass
+// (agent/runner/runner.cc CostAndMemory), one forward of zeros at the job's
+// shape for batch 1 at an input no larger than the model's default.
+constexpr int kCostPassForwards = 1;
+
+// The bare loop: what a careful engineer writes by hand. `cost_pass`: first
+// as many forwards of zeros as the runner's cost pass, so both sides have run
+// the same number of forwards when timing starts.
 std::vector<double> BareLoop(torch::nn::AnyModule& module,
                              const torch::Tensor& x, int warmup,
-                             int iterations) {
+                             int iterations, int cost_pass = 0) {
   c10::InferenceMode guard;
+  if (cost_pass > 0) {
+    const torch::Tensor zeros = torch::zeros_like(x);
+    for (int i = 0; i < cost_pass; ++i) module.forward(zeros);
+  }
   for (int i = 0; i < warmup; ++i) module.forward(x);
   std::vector<double> ms;
   ms.reserve(iterations);
@@ -172,11 +184,11 @@ Rounds MeasureRounds(const models::ZooModel& model, const torch::Tensor& x) {
         std::printf("  runner failed: %s\n", result.error().c_str());
     };
     if (r % 2 == 0) {
-      bare = BareLoop(module, x, warmup, iterations);
+      bare = BareLoop(module, x, warmup, iterations, kCostPassForwards);
       run_runner();
     } else {
       run_runner();
-      bare = BareLoop(module, x, warmup, iterations);
+      bare = BareLoop(module, x, warmup, iterations, kCostPassForwards);
     }
     // A round during which other processes took more than --max_load of the
     // CPU is repeated (up to --retries times per round).

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""PyTorch eager reference for the runner: one torchvision model, timed the
-way agent/runner times it, printed as one JSON object.
+"""PyTorch reference for the runner: one torchvision model, timed the way
+agent/runner times it, under the same conditions, printed as one JSON object.
 
 Same method as the runner (agent/runner/runner.h, adaptive_stop.h): model in
 eval() under torch.inference_mode(), `--warmup` untimed forwards, then one
@@ -8,6 +8,24 @@ time.perf_counter_ns() sample per forward until min iterations and min
 seconds are met and the median's distribution-free 95% CI is within
 +/- stable_ci of it, or max iterations / max seconds are hit. Random weights
 (weights=None), input torch.randn after torch.manual_seed(0).
+
+Same conditions as the runner:
+  * malloc: glibc's policy pinned as runner::PinMallocPolicy pins it
+    (mallopt M_MMAP_THRESHOLD = 32 MiB, M_TRIM_THRESHOLD = -1), before torch
+    is imported; the JSON says whether mallopt took it and how many page
+    faults the timed forwards took;
+  * one extra forward before the warm-up, as the runner's cost pass does
+    (ComputeCost: one forward of zeros at the job's shape under
+    InferenceMode, agent/runner/runner.cc CostAndMemory), --cost_pass=1;
+  * the deployed architecture: googlenet and inception_v3 without their
+    auxiliary classifiers (an inference forward never runs them).
+
+--impl=eager times torchvision's Python modules; --impl=frozen times
+torch.jit.freeze(torch.jit.script(model)) of the same module and weights, so
+that Python's dispatch overhead is a figure of its own. Freezing runs with
+optimize_numerics=False: it inlines the weights and drops Python, but does not
+fold batch norms into convolutions, which the runner does not do either
+(--freeze_optimize_numerics to allow it).
 
 Run with Debian's python3-torch and python3-torchvision:
   /usr/bin/python3 bench/runner/pytorch_eager.py --model=resnet50 --threads=2
@@ -29,11 +47,31 @@ import ctypes
 import json
 import math
 import os
+import resource
 import statistics
 import time
 
-import torch
-import torchvision
+# runner::PinMallocPolicy (agent/runner/runner.cc), before torch allocates.
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h
+MMAP_THRESHOLD_BYTES = 32 << 20
+
+
+def pin_malloc_policy():
+    """mallopt as the runner does; returns a description, or raises."""
+    libc = ctypes.CDLL("libc.so.6")
+    libc.mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    if libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES) != 1:
+        raise RuntimeError("mallopt(M_MMAP_THRESHOLD) failed")
+    if libc.mallopt(M_TRIM_THRESHOLD, -1) != 1:
+        raise RuntimeError("mallopt(M_TRIM_THRESHOLD) failed")
+    return "pinned"
+
+
+MALLOC_POLICY = pin_malloc_policy() if os.environ.get(
+    "BENCHFLEET_DEFAULT_MALLOC") is None else "glibc default"
+
+import torch  # noqa: E402  (after mallopt, on purpose)
+import torchvision  # noqa: E402
 
 # The seed's ten models and the input side each was designed for.
 DEFAULT_SIDE = {"inception_v3": 299}
@@ -66,9 +104,33 @@ def ci_relative_half_width(samples, q=0.5, z=1.96):
 def build(name):
     kwargs = {}
     if name in ("googlenet", "inception_v3"):
-        # torchvision's default without weights, stated to silence its warning.
+        # As torchvision deploys them (weights=DEFAULT drops the auxiliary
+        # heads); init_weights is its default without weights, stated to
+        # silence its warning.
+        kwargs["aux_logits"] = False
         kwargs["init_weights"] = True
     return getattr(torchvision.models, name)(weights=None, **kwargs)
+
+
+def prepare(model, impl, optimize_numerics):
+    """The module to time: the eager one, or it scripted and frozen."""
+    if impl == "eager":
+        return model
+    with torch.inference_mode(False):
+        return torch.jit.freeze(torch.jit.script(model.eval()),
+                                optimize_numerics=optimize_numerics)
+
+
+def cost_pass(model, batch, side, forwards):
+    """The runner's cost pass: forwards of zeros at the job's shape."""
+    x = torch.zeros(batch, 3, side, side)
+    with torch.inference_mode():
+        for _ in range(forwards):
+            model(x)
+
+
+def minor_faults():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
 def cpu_ticks():
@@ -134,49 +196,71 @@ class LoadMeter:
                    max(1, total - self.total))
 
 
-def paired(args, model, x, side):
-    """Runner and eager in this process, pair by pair and round by round."""
+def paired(args, modules, x, side):
+    """Runner and PyTorch (each impl in `modules`) in this process, pair by
+    pair and round by round."""
     fn = load_runner(args.runner_lib)
+    impls = list(modules)
+    ms = {impl: [] for impl in impls}
+    pairs_done = [0]
 
-    eager_ms = []
+    def after_each():
+        # Alternating which PyTorch impl follows the runner forward first.
+        order = impls if pairs_done[0] % 2 == 0 else impls[::-1]
+        pairs_done[0] += 1
+        for impl in order:
+            ms[impl].extend(time_eager(modules[impl], x, 0, 1))
 
-    def one_eager():
-        eager_ms.extend(time_eager(model, x, 0, 1))
-
-    time_eager(model, x, args.warmup, 0)
+    for module in modules.values():
+        cost_pass(module, args.batch, side, args.cost_pass)
+        time_eager(module, x, args.warmup, 0)
     meter = LoadMeter()
-    runner_ms = run_runner(fn, args, side, args.pairs, args.warmup, one_eager)
+    runner_ms = run_runner(fn, args, side, args.pairs, args.warmup, after_each)
     pairs_load = meter.other()
-    pair_ratios = [c / e for c, e in zip(runner_ms, eager_ms)]
+    ratios = {impl: [c / e for c, e in zip(runner_ms, ms[impl])] for impl in impls}
 
     rounds = []
     r = attempt = 0
     while r < args.rounds:
         meter = LoadMeter()
-        if r % 2 == 0:
-            e = time_eager(model, x, args.warmup, args.iterations)
-            c = run_runner(fn, args, side, args.iterations, args.warmup)
-        else:
-            c = run_runner(fn, args, side, args.iterations, args.warmup)
-            e = time_eager(model, x, args.warmup, args.iterations)
+        medians = {}
+        sides = ["runner"] + impls
+        if r % 2:
+            sides.reverse()
+        for s in sides:
+            if s == "runner":
+                medians[s] = statistics.median(
+                    run_runner(fn, args, side, args.iterations, args.warmup))
+            else:
+                cost_pass(modules[s], args.batch, side, args.cost_pass)
+                medians[s] = statistics.median(
+                    time_eager(modules[s], x, args.warmup, args.iterations))
         load = meter.other()
         if load > args.max_load and attempt < args.retries:
             attempt += 1
             continue
         attempt = 0
-        rounds.append({"runner_ms": statistics.median(c), "pytorch_ms": statistics.median(e),
-                       "other_load": load})
+        rounds.append({"runner_ms": medians["runner"], "pytorch_ms": medians["eager"],
+                       "frozen_ms": medians.get("frozen"), "other_load": load})
         r += 1
-    return {
-        "pairs": len(pair_ratios),
+    result = {
+        "pairs": len(runner_ms),
         "runner_median_ms": statistics.median(runner_ms),
-        "pytorch_median_ms": statistics.median(eager_ms),
-        "paired_ratio": statistics.median(pair_ratios),
+        "pytorch_median_ms": statistics.median(ms["eager"]),
+        "paired_ratio": statistics.median(ratios["eager"]),
         "other_load": pairs_load,
         "rounds": rounds,
         "rounds_ratio": statistics.median(rd["runner_ms"] / rd["pytorch_ms"]
                                           for rd in rounds) if rounds else None,
     }
+    if "frozen" in modules:
+        result.update({
+            "frozen_median_ms": statistics.median(ms["frozen"]),
+            "paired_ratio_frozen": statistics.median(ratios["frozen"]),
+            "paired_frozen_over_eager": statistics.median(
+                f / e for f, e in zip(ms["frozen"], ms["eager"])),
+        })
+    return result
 
 
 def main():
@@ -206,6 +290,15 @@ def main():
                         help="paired mode: repeat a round during which other "
                              "processes took more of the CPU")
     parser.add_argument("--retries", type=int, default=4)
+    parser.add_argument("--impl", choices=["eager", "frozen"], default="eager",
+                        help="torchvision's Python modules, or them scripted and "
+                             "frozen (paired mode times both)")
+    parser.add_argument("--freeze_optimize_numerics", action="store_true",
+                        help="let torch.jit.freeze fold batch norms into "
+                             "convolutions (the runner does not)")
+    parser.add_argument("--cost_pass", type=int, default=1,
+                        help="untimed forwards of zeros before the warm-up, as "
+                             "the runner's cost pass")
     args = parser.parse_args()
 
     if args.inter_op_threads > 0:
@@ -217,22 +310,30 @@ def main():
     model = build(args.model).eval()
     torch.manual_seed(0)
     x = torch.randn(args.batch, 3, side, side)
+    conditions = {"model": args.model, "input": [3, side, side], "batch": args.batch,
+                  "malloc_policy": MALLOC_POLICY, "cost_pass": args.cost_pass,
+                  "warmup": args.warmup, "torch": torch.__version__,
+                  "torchvision": torchvision.__version__}
 
     if args.runner_lib:
-        result = paired(args, model, x, side)
-        result.update({"impl": "paired", "model": args.model, "input": [3, side, side],
-                       "batch": args.batch, "threads": torch.get_num_threads(),
-                       "inter_op_threads": torch.get_num_interop_threads(),
-                       "iterations": args.iterations, "torch": torch.__version__,
-                       "torchvision": torchvision.__version__})
+        modules = {"eager": model,
+                   "frozen": prepare(model, "frozen", args.freeze_optimize_numerics)}
+        result = paired(args, modules, x, side)
+        # The runner sets LibTorch's threads itself: both sides ran with these.
+        result.update(conditions, impl="paired", threads=torch.get_num_threads(),
+                      inter_op_threads=torch.get_num_interop_threads(),
+                      iterations=args.iterations)
         print(json.dumps(result))
         return
 
+    model = prepare(model, args.impl, args.freeze_optimize_numerics)
+    cost_pass(model, args.batch, side, args.cost_pass)
     samples = []
     reason = ""
     with torch.inference_mode():
         for _ in range(args.warmup):
             model(x)
+        faults_before = minor_faults()
         start = time.perf_counter_ns()
         next_check = 0
         while True:
@@ -259,25 +360,23 @@ def main():
             if ci_relative_half_width(samples) <= args.stable_ci:
                 reason = "stable"
                 break
+        faults = minor_faults() - faults_before
 
     ms = sorted(s * 1e-6 for s in samples)
-    print(json.dumps({
-        "impl": "pytorch_eager",
-        "model": args.model,
-        "input": [3, side, side],
-        "batch": args.batch,
-        "threads": torch.get_num_threads(),
-        "inter_op_threads": torch.get_num_interop_threads(),
-        "mkldnn_enabled": torch.backends.mkldnn.enabled,
-        "torch": torch.__version__,
-        "torchvision": torchvision.__version__,
-        "n": len(ms),
-        "median_ms": quantile(ms, 0.5),
-        "min_ms": ms[0],
-        "p90_ms": quantile(ms, 0.9),
-        "iqr_ms": quantile(ms, 0.75) - quantile(ms, 0.25),
-        "stop_reason": reason,
-    }))
+    print(json.dumps(dict(
+        conditions,
+        impl="pytorch_" + args.impl,
+        threads=torch.get_num_threads(),
+        inter_op_threads=torch.get_num_interop_threads(),
+        mkldnn_enabled=torch.backends.mkldnn.enabled,
+        n=len(ms),
+        median_ms=quantile(ms, 0.5),
+        min_ms=ms[0],
+        p90_ms=quantile(ms, 0.9),
+        iqr_ms=quantile(ms, 0.75) - quantile(ms, 0.25),
+        minor_faults_per_forward=faults / len(ms),
+        stop_reason=reason,
+    )))
 
 
 if __name__ == "__main__":
