@@ -130,17 +130,13 @@ absl::StatusOr<Selected> ResolveSelection(Store& store, const v1::Selection& s,
 absl::StatusOr<std::vector<v1::JobResult>> ResultsOf(
     Store& store, const std::vector<v1::SweepStatus>& sweeps,
     const v1::Selection& s) {
-  std::vector<v1::JobResult> results;
+  std::vector<int64_t> ids;
   for (const v1::SweepStatus& sweep : sweeps) {
     // With sweep ids, a schedule filters too: only the sweeps it started.
     if (!s.schedule().empty() && sweep.schedule() != s.schedule()) continue;
-    v1::ListResultsRequest filter = FilterOf(s);
-    filter.set_sweep_id(sweep.sweep_id());
-    ASSIGN_OR_RETURN(std::vector<v1::JobResult> r, store.ListResults(filter));
-    results.insert(results.end(), std::make_move_iterator(r.begin()),
-                   std::make_move_iterator(r.end()));
+    ids.push_back(sweep.sweep_id());
   }
-  return results;
+  return store.ListResultsOfSweeps(ids, FilterOf(s));
 }
 
 absl::StatusOr<std::vector<v1::SweepStatus>> PreviousRuns(

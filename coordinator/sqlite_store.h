@@ -46,6 +46,9 @@ class SqliteStore : public Store {
   using Store::ListResults;
   absl::StatusOr<std::vector<v1::JobResult>> ListResults(
       const v1::ListResultsRequest& filter) override;
+  absl::StatusOr<std::vector<v1::JobResult>> ListResultsOfSweeps(
+      const std::vector<int64_t>& sweep_ids,
+      const v1::ListResultsRequest& filter) override;
   absl::StatusOr<std::vector<v1::Sample>> ResultSamples(int64_t job_id) override;
   absl::StatusOr<std::map<int64_t, std::vector<v1::Sample>>> ResultSamplesOfJobs(
       const std::vector<int64_t>& job_ids, v1::Phase phase) override;

@@ -2,6 +2,8 @@
 #include "coordinator/sqlite_store.h"
 
 #include <algorithm>
+#include <map>
+#include <string>
 #include <set>
 #include <utility>
 
@@ -79,32 +81,43 @@ absl::StatusOr<bool> SqliteStore::StoreResult(const std::string& agent_id,
   return stored;
 }
 
-absl::StatusOr<std::vector<v1::JobResult>> SqliteStore::ListResults(
-    const v1::ListResultsRequest& f) {
-  absl::MutexLock lock(&mu_);
-  // Unset filters compare against themselves, so one statement serves all.
-  ASSIGN_OR_RETURN(
-      SqliteStatement stmt,
-      db_->Prepare("SELECT r.result FROM results r "
-                   "JOIN jobs j ON j.job_id = r.job_id "
-                   "JOIN sweeps s ON s.sweep_id = j.sweep_id "
-                   "WHERE (?1 = 0 OR j.sweep_id = ?1) "
-                   "AND (?2 = '' OR r.model = ?2) "
-                   "AND (?3 = 0 OR r.batch_size = ?3) "
-                   "AND (?4 = 0 OR r.device = ?4) "
-                   "AND (?5 = '' OR r.agent_id = ?5) "
-                   "AND (?6 = 0 OR r.finished_ms >= ?6) "
-                   "AND (?7 = 0 OR r.finished_ms < ?7) "
-                   "AND (?8 = '' OR s.schedule = ?8) "
-                   "ORDER BY r.job_id"));
-  stmt.Bind(1, f.sweep_id())
-      .Bind(2, f.model())
+namespace {
+
+// ListResultsRequest's filters but sweep_id, as ?2..?8: unset filters compare
+// against themselves, so one statement serves all.
+constexpr char kResultFilters[] =
+    "AND (?2 = '' OR r.model = ?2) "
+    "AND (?3 = 0 OR r.batch_size = ?3) "
+    "AND (?4 = 0 OR r.device = ?4) "
+    "AND (?5 = '' OR r.agent_id = ?5) "
+    "AND (?6 = 0 OR r.finished_ms >= ?6) "
+    "AND (?7 = 0 OR r.finished_ms < ?7) "
+    "AND (?8 = '' OR s.schedule = ?8) ";
+
+void BindResultFilters(const v1::ListResultsRequest& f, SqliteStatement& stmt) {
+  stmt.Bind(2, f.model())
       .Bind(3, int64_t{f.batch_size()})
       .Bind(4, int64_t{f.device()})
       .Bind(5, f.agent_id())
       .Bind(6, f.since_unix_ms())
       .Bind(7, f.until_unix_ms())
       .Bind(8, f.schedule());
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<v1::JobResult>> SqliteStore::ListResults(
+    const v1::ListResultsRequest& f) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(
+      SqliteStatement stmt,
+      db_->Prepare(absl::StrCat("SELECT r.result FROM results r "
+                                "JOIN jobs j ON j.job_id = r.job_id "
+                                "JOIN sweeps s ON s.sweep_id = j.sweep_id "
+                                "WHERE (?1 = 0 OR j.sweep_id = ?1) ",
+                                kResultFilters, "ORDER BY r.job_id")));
+  stmt.Bind(1, f.sweep_id());
+  BindResultFilters(f, stmt);
   std::vector<v1::JobResult> results;
   while (true) {
     ASSIGN_OR_RETURN(bool row, stmt.Step());
@@ -112,6 +125,45 @@ absl::StatusOr<std::vector<v1::JobResult>> SqliteStore::ListResults(
     ASSIGN_OR_RETURN(v1::JobResult result,
                      ParseBlob<v1::JobResult>(stmt.Blob(0), "result"));
     results.push_back(std::move(result));
+  }
+  return results;
+}
+
+absl::StatusOr<std::vector<v1::JobResult>> SqliteStore::ListResultsOfSweeps(
+    const std::vector<int64_t>& sweep_ids, const v1::ListResultsRequest& f) {
+  if (sweep_ids.empty()) return std::vector<v1::JobResult>();
+  absl::MutexLock lock(&mu_);
+  // One statement whose `IN` list can use jobs_by_sweep (the `?1 = 0 OR`
+  // form of ListResults cannot).
+  std::string in_list;
+  for (size_t i = 0; i < sweep_ids.size(); ++i)
+    absl::StrAppend(&in_list, i > 0 ? ", ?" : "?", 9 + i);
+  ASSIGN_OR_RETURN(
+      SqliteStatement stmt,
+      db_->Prepare(absl::StrCat("SELECT r.result, j.sweep_id FROM results r "
+                                "JOIN jobs j ON j.job_id = r.job_id "
+                                "JOIN sweeps s ON s.sweep_id = j.sweep_id "
+                                "WHERE j.sweep_id IN (",
+                                in_list, ") ", kResultFilters,
+                                "ORDER BY r.job_id")));
+  BindResultFilters(f, stmt);
+  for (size_t i = 0; i < sweep_ids.size(); ++i)
+    stmt.Bind(static_cast<int>(9 + i), sweep_ids[i]);
+  std::map<int64_t, std::vector<v1::JobResult>> by_sweep;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    ASSIGN_OR_RETURN(v1::JobResult result,
+                     ParseBlob<v1::JobResult>(stmt.Blob(0), "result"));
+    by_sweep[stmt.Int(1)].push_back(std::move(result));
+  }
+  std::vector<v1::JobResult> results;
+  for (int64_t id : sweep_ids) {
+    auto it = by_sweep.find(id);
+    if (it == by_sweep.end()) continue;  // no results, or named twice
+    results.insert(results.end(), std::make_move_iterator(it->second.begin()),
+                   std::make_move_iterator(it->second.end()));
+    by_sweep.erase(it);
   }
   return results;
 }

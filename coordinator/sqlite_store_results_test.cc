@@ -127,6 +127,39 @@ TEST_F(SqliteStoreTest, ListResultsBySweepAndAll) {
   EXPECT_TRUE(ids(second + 100).empty());
 }
 
+TEST_F(SqliteStoreTest, ListResultsOfSweepsInTheOrderNamedAndFiltered) {
+  std::vector<int64_t> first_jobs, second_jobs, third_jobs;
+  const int64_t first = CreateSweep("first", 2, &first_jobs);
+  const int64_t second = CreateSweep("second", 1, &second_jobs);
+  const int64_t third = CreateSweep("third", 2, &third_jobs);
+  for (int64_t job : {third_jobs[1], first_jobs[0], second_jobs[0],
+                      third_jobs[0], first_jobs[1]}) {
+    const std::string agent = job == first_jobs[1] || job == third_jobs[0] ? "b" : "a";
+    ASSERT_TRUE(store_->RecordLease(job, 1, agent, kNow).ok());
+    ASSERT_TRUE(store_->StoreResult(agent, Result(job, 1), kNow).value());
+  }
+  auto ids = [&](const std::vector<int64_t>& sweeps, const std::string& agent) {
+    v1::ListResultsRequest filter;
+    filter.set_agent_id(agent);
+    filter.set_sweep_id(second);  // ignored
+    std::vector<int64_t> out;
+    absl::StatusOr<std::vector<v1::JobResult>> results =
+        store_->ListResultsOfSweeps(sweeps, filter);
+    EXPECT_TRUE(results.ok()) << results.status();
+    if (results.ok())
+      for (const auto& r : *results) out.push_back(r.job_id());
+    return out;
+  };
+  EXPECT_EQ(ids({third, first}, ""),
+            std::vector<int64_t>({third_jobs[0], third_jobs[1], first_jobs[0],
+                                  first_jobs[1]}));
+  EXPECT_EQ(ids({first, third}, "b"),
+            std::vector<int64_t>({first_jobs[1], third_jobs[0]}));
+  EXPECT_EQ(ids({second, third + 100, second}, ""),
+            std::vector<int64_t>({second_jobs[0]}));
+  EXPECT_TRUE(ids({}, "").empty());
+}
+
 // A job retried after a lost attempt has samples of both attempts; only the
 // attempt that produced the result describes it.
 TEST_F(SqliteStoreTest, ResultSamplesAreThoseOfTheResultsAttempt) {

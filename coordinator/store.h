@@ -103,6 +103,12 @@ class Store {
   // Results matching `filter`, by job id.
   virtual absl::StatusOr<std::vector<v1::JobResult>> ListResults(
       const v1::ListResultsRequest& filter) = 0;
+  // Results of the sweeps `sweep_ids` that match `filter` (its sweep_id is
+  // ignored): sweep by sweep in the order given, each sweep's by job id; a
+  // sweep named twice is listed once.
+  virtual absl::StatusOr<std::vector<v1::JobResult>> ListResultsOfSweeps(
+      const std::vector<int64_t>& sweep_ids,
+      const v1::ListResultsRequest& filter) = 0;
   // Results of one sweep (0 = all), by job id.
   absl::StatusOr<std::vector<v1::JobResult>> ListResults(int64_t sweep_id) {
     v1::ListResultsRequest filter;
