@@ -9,7 +9,6 @@
 #include "absl/strings/str_cat.h"
 #include "analysis/distributions.h"
 #include "analysis/resample_ranks.h"
-#include "analysis/summary_stats.h"
 #include "base/status_macros.h"
 
 namespace benchfleet::analysis {
@@ -203,6 +202,33 @@ uint64_t UniformIndex(std::mt19937_64& rng, uint64_t n) {
   return v % n;
 }
 
+// Quantile(sorted values, q), reading only the two order statistics it needs
+// (selected in place, O(n)) instead of sorting every value: the same double.
+double QuantileBySelection(double q, std::vector<double>* values) {
+  const size_t size = values->size();
+  const double position = q * static_cast<double>(size - 1);
+  const size_t lower = static_cast<size_t>(std::floor(position));
+  const size_t upper = std::min(lower + 1, size - 1);
+  const double fraction = position - static_cast<double>(lower);
+  std::nth_element(values->begin(), values->begin() + lower, values->end());
+  const double at_lower = (*values)[lower];
+  // After the selection every value past `lower` is >= it; the smallest of
+  // them is the next order statistic.
+  const double at_upper =
+      upper == lower
+          ? at_lower
+          : *std::min_element(values->begin() + upper, values->end());
+  return at_lower + fraction * (at_upper - at_lower);
+}
+
+// The percentile bounds of the (non-empty, NaN-free) bootstrap estimates.
+void SetPercentileBounds(double level, std::vector<double>* estimates,
+                         ConfidenceInterval* ci) {
+  const double tail = (1 - level) / 2;
+  ci->lower = QuantileBySelection(tail, estimates);
+  ci->upper = QuantileBySelection(1 - tail, estimates);
+}
+
 }  // namespace
 
 std::string CorrelationMethodName(CorrelationMethod method) {
@@ -308,10 +334,7 @@ absl::StatusOr<ConfidenceInterval> BootstrapCorrelationCi(
   }
   ci.resamples_used = static_cast<int>(estimates.size());
   if (2 * estimates.size() < static_cast<size_t>(options.resamples)) return ci;
-  std::sort(estimates.begin(), estimates.end());
-  const double tail = (1 - options.level) / 2;
-  ci.lower = Quantile(estimates, tail);
-  ci.upper = Quantile(estimates, 1 - tail);
+  SetPercentileBounds(options.level, &estimates, &ci);
   return ci;
 }
 
@@ -400,10 +423,7 @@ BootstrapCorrelationMatrixCi(const std::vector<NamedVariable>& variables,
     out.level = options.level;
     out.resamples_used = static_cast<int>(estimates[p].size());
     if (2 * estimates[p].size() >= static_cast<size_t>(options.resamples)) {
-      std::sort(estimates[p].begin(), estimates[p].end());
-      const double tail = (1 - options.level) / 2;
-      out.lower = Quantile(estimates[p], tail);
-      out.upper = Quantile(estimates[p], 1 - tail);
+      SetPercentileBounds(options.level, &estimates[p], &out);
     }
     ci[j][i] = out;
   }

@@ -51,27 +51,62 @@ int64_t PairwiseDifferences::CountAtMost(double t) const {
   return count;
 }
 
+void PairwiseDifferences::PrefixEnds(double t, std::vector<size_t>* ends) const {
+  const size_t n = x_.size();
+  ends->resize(y_.size());
+  size_t i = 0;
+  for (size_t j = 0; j < y_.size(); ++j) {
+    while (i < n && x_[i] - y_[j] <= t) ++i;
+    (*ends)[j] = i;
+  }
+}
+
 // Value bisection over the doubles between the smallest and the largest
 // difference (the selection-by-counting idea of Johnson & Mizoguchi,
 // "Selecting the Kth element in X+Y and X1+X2+...+Xm", SIAM J. Comput. 7(2),
 // 1978, and Monahan, "Algorithm 616: fast computation of the Hodges-Lehmann
 // location estimator", ACM TOMS 10(3), 1984, with the search done on the
-// ordered bit patterns of doubles). It ends on the smallest double t with at
-// least k differences <= t; the count only changes at a difference, so t is
-// one, bit for bit (a zero is returned as +0.0, what x - x gives; a sort does
-// not order -0.0 and +0.0 either). At most 64 counting passes.
+// ordered bit patterns of doubles): the k-th difference lies in the key
+// interval [lo, hi], with `below` differences under it. Once at most n + m
+// differences remain in it, they are listed and the one of rank k - below
+// among them selected; else bisection ends on the smallest double with at
+// least k differences <= it, which (the count only changes at a difference)
+// is one, bit for bit. A zero is returned as +0.0, what x - x gives (a sort
+// does not order -0.0 and +0.0 either). At most 64 counting passes.
 double PairwiseDifferences::KthSmallest(int64_t k) const {
   uint64_t lo = OrderedKey(x_.front() - y_.back());
   uint64_t hi = OrderedKey(x_.back() - y_.front());
-  while (lo < hi) {
+  bool any_below = false;  // false: no difference is under lo
+  int64_t below = 0;       // differences <= FromOrderedKey(lo - 1)
+  int64_t at_most_hi = size();
+  const int64_t window = static_cast<int64_t>(x_.size() + y_.size());
+  while (lo < hi && at_most_hi - below > window) {
     const uint64_t mid = lo + (hi - lo) / 2;
-    if (CountAtMost(FromOrderedKey(mid)) >= k) {
+    const int64_t count = CountAtMost(FromOrderedKey(mid));
+    if (count >= k) {
       hi = mid;
+      at_most_hi = count;
     } else {
       lo = mid + 1;
+      below = count;
+      any_below = true;
     }
   }
-  const double t = FromOrderedKey(lo);
+  double t = FromOrderedKey(lo);
+  if (lo < hi) {
+    // The pairs counted at hi and not below lo, by the same walks.
+    std::vector<size_t> from(y_.size(), 0), to;
+    if (any_below) PrefixEnds(FromOrderedKey(lo - 1), &from);
+    PrefixEnds(FromOrderedKey(hi), &to);
+    std::vector<double> candidates;
+    candidates.reserve(static_cast<size_t>(at_most_hi - below));
+    for (size_t j = 0; j < y_.size(); ++j) {
+      for (size_t i = from[j]; i < to[j]; ++i) candidates.push_back(x_[i] - y_[j]);
+    }
+    const auto kth = candidates.begin() + (k - below - 1);
+    std::nth_element(candidates.begin(), kth, candidates.end());
+    t = *kth;
+  }
   return t == 0 ? 0.0 : t;
 }
 

@@ -11,6 +11,7 @@
 #ifndef BENCHFLEET_ANALYSIS_PAIRWISE_DIFFERENCES_H_
 #define BENCHFLEET_ANALYSIS_PAIRWISE_DIFFERENCES_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -31,6 +32,8 @@ class PairwiseDifferences {
  private:
   // Pairs with x_i - y_j <= t: a two-pointer walk, O(n + m).
   int64_t CountAtMost(double t) const;
+  // ends[j] = how many x_i have x_i - y_j <= t (the same walk).
+  void PrefixEnds(double t, std::vector<size_t>* ends) const;
 
   std::vector<double> x_;  // ascending
   std::vector<double> y_;  // ascending
