@@ -213,7 +213,9 @@ SqliteStore::ResultSamplesOfJobs(const std::vector<int64_t>& job_ids,
             "FROM samples s JOIN results r ON r.job_id = s.job_id "
             "AND r.attempt = s.attempt WHERE (?1 = 0 OR s.phase = ?1) "
             "AND s.job_id IN (", placeholders, ") "
-            "ORDER BY s.job_id, s.sequence")));
+            // r.job_id (= s.job_id) lets the IN list's order and the
+            // primary key give the order; s.job_id sorted every row anew.
+            "ORDER BY r.job_id, s.sequence")));
     stmt.Bind(1, int64_t{phase});
     for (size_t i = start; i < end; ++i)
       stmt.Bind(static_cast<int>(i - start + 2), job_ids[i]);
