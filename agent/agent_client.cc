@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "agent/agent_session.h"
+#include "agent/hw/build_info.h"
 #include "base/grpc_status.h"
 
 namespace benchfleet::agent {
@@ -235,7 +236,7 @@ absl::Status AgentClient::RunSession(std::optional<absl::Time>* welcomed) {
   v1::AgentMessage hello;
   hello.mutable_hello()->set_agent_id(options_.agent_id);
   *hello.mutable_hello()->mutable_hardware() = hardware_;
-  hello.mutable_hello()->set_agent_version("0.1");
+  hello.mutable_hello()->set_agent_version(hw::kAgentVersion);
   hello.mutable_hello()->mutable_labels()->insert(options_.labels.begin(),
                                                   options_.labels.end());
   for (v1::DeviceKind device : options_.devices)

@@ -20,6 +20,7 @@ using svg_internal::SvgOpen;
 using svg_internal::Text;
 using svg_internal::TextWidth;
 using svg_internal::Truncate;
+
 std::string RenderBarChart(const BarChart& chart) {
   const size_t cats = chart.categories.size();
   const size_t nseries = std::max<size_t>(1, chart.series.size());

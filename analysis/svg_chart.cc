@@ -18,6 +18,7 @@ using svg_internal::SvgOpen;
 using svg_internal::Text;
 using svg_internal::TextWidth;
 using svg_internal::Truncate;
+
 namespace {
 
 std::string MarkerSvg(Marker marker, double x, double y,

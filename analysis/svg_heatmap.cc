@@ -15,6 +15,7 @@ using svg_internal::NotesSvg;
 using svg_internal::SvgOpen;
 using svg_internal::Text;
 using svg_internal::TextWidth;
+
 namespace {
 
 struct Rgb {

@@ -52,6 +52,10 @@ absl::Status ValidateSpec(const v1::BenchmarkSpec& spec) {
                      "; or a TorchScript file path ending in .pt, .pth or "
                      ".ts"));
   }
+  // Auxiliary classifiers exist only in GoogLeNet and Inception v3.
+  if (absl::Status aux = CheckAuxLogits(spec.model(), spec.aux_logits());
+      !aux.ok())
+    return aux;
   if (spec.batch_size() < 1 || spec.batch_size() > kMaxBatchSize)
     return bad("batch_size", spec.batch_size(),
                absl::StrCat("must be in [1, ", kMaxBatchSize, "]"));

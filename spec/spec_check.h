@@ -20,7 +20,8 @@ void ApplyDefaults(v1::BenchmarkSpec& spec);
 
 // INVALID_ARGUMENT naming the field and its value when `spec` cannot run:
 // unknown model, batch < 1 or absurd, bad shape, bad budget, thread counts
-// out of range, unknown enum values. Whether this agent can run a valid spec
+// out of range, unknown enum values, aux_logits on a model without auxiliary
+// classifiers (CheckAuxLogits). Whether this agent can run a valid spec
 // (precision, device, memory) is the runner's question, not this one's.
 // A model that IsModelPath (model_path.h) is a TorchScript
 // file on the agent: only the path's form is checked (ValidateModelPath).
