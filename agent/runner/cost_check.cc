@@ -36,8 +36,6 @@ bool SameShape(const v1::InputShape& a, const v1::InputShape& b) {
 
 }  // namespace
 
-// Fills result.cost and refuses jobs that would not fit. Returns a failure
-// cause (without the model/batch prefix) or nullopt to go on.
 std::optional<std::string> CostAndMemory(models::ZooModel& model,
                                          const v1::BenchmarkSpec& spec,
                                          const RunnerOptions& options,

@@ -26,6 +26,27 @@
 #include "spec/spec_check.h"
 
 namespace benchfleet::runner {
+
+// By default glibc adapts its mmap threshold to the sizes freed so far and
+// trims the top of the heap when enough is free there; depending on what the
+// process did before, a model's activations can then go back to the kernel
+// after every forward and be faulted in again on the next one. Measured here:
+// MobileNetV3-Large, batch 1, one thread, 18.9 ms with ~3200 page faults per
+// forward in one process state against 12.5 ms with none, same process, same
+// module. With the threshold fixed (at its ceiling, 32 MiB on 64-bit) and
+// trimming off, the memory freed by one iteration stays for the next and the
+// steady state has no page faults whatever ran before. Allocations above 32 MiB
+// are still mapped and unmapped each time, as in any LibTorch process. The
+// memory is handed back between jobs with malloc_trim(0).
+void PinMallocPolicy() {
+  static const bool pinned = [] {
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, -1);
+    return true;
+  }();
+  (void)pinned;
+}
+
 namespace {
 
 // Reads a "VmHWM:   1234 kB" style field of /proc/self/status, in bytes.
@@ -39,31 +60,6 @@ int64_t ProcStatusBytes(const std::string& field) {
   }
   return 0;
 }
-
-}  // namespace
-
-// By default glibc adapts its
-// mmap threshold to the sizes freed so far and trims the top of the heap
-// when enough is free there; depending on what the process did before, a
-// model's activations can then go back to the kernel after every forward and
-// be faulted in again on the next one. Measured here: MobileNetV3-Large,
-// batch 1, one thread, 18.9 ms with ~3200 page faults per forward in one
-// process state against 12.5 ms with none, same process, same module. With
-// the threshold fixed (at its ceiling, 32 MiB on 64-bit) and trimming off,
-// the memory freed by one iteration stays for the next and the steady state
-// has no page faults whatever ran before. Allocations above 32 MiB are
-// still mapped and unmapped each time, as in any LibTorch process. The
-// memory is handed back between jobs with malloc_trim(0).
-void PinMallocPolicy() {
-  static const bool pinned = [] {
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    mallopt(M_TRIM_THRESHOLD, -1);
-    return true;
-  }();
-  (void)pinned;
-}
-
-namespace {
 
 // Hands freed heap memory back to the kernel, then resets the process's
 // peak RSS to its current RSS (Linux >= 4.0), so that VmHWM afterwards is the
