@@ -225,8 +225,10 @@ void TcpProxy::Loop() {
           }
         }
         if (!dead[i] && (revents & POLLOUT) && !p.pending[1 - side].empty()) {
-          const ssize_t n = write(p.fd[side], p.pending[1 - side].data(),
-                                  p.pending[1 - side].size());
+          // send(MSG_NOSIGNAL), not write(): a peer that reset its end
+          // must end this pipe, not kill the test with SIGPIPE.
+          const ssize_t n = send(p.fd[side], p.pending[1 - side].data(),
+                                 p.pending[1 - side].size(), MSG_NOSIGNAL);
           if (n > 0) {
             p.pending[1 - side].erase(0, static_cast<size_t>(n));
           } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
