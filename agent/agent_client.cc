@@ -2,214 +2,15 @@
 
 #include <algorithm>
 #include <iostream>
-#include <mutex>
 #include <random>
-#include <set>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "agent/agent_session.h"
+#include "agent/hw/build_info.h"
 #include "base/grpc_status.h"
 
 namespace benchfleet::agent {
-
-using Samples = google::protobuf::RepeatedPtrField<v1::Sample>;
-
-// One connected stream: a reader thread takes leases and acks, a heartbeat
-// thread keeps the lease alive, and the session thread runs jobs.
-//
-// Lock order: AgentClient::mu_ before Session::mu_; the session thread never
-// takes the client's lock while holding its own.
-class AgentClient::Session {
- public:
-  using Stream =
-      grpc::ClientReaderWriter<v1::AgentMessage, v1::CoordinatorMessage>;
-
-  Session(AgentClient* client, grpc::ClientContext* context, Stream* stream,
-          absl::Duration heartbeat)
-      : client_(client),
-        context_(context),
-        stream_(stream),
-        heartbeat_(heartbeat) {}
-
-  bool Write(const v1::AgentMessage& message) {
-    std::lock_guard<std::mutex> lock(write_mu_);
-    if (closed_) return false;
-    return stream_->Write(message);
-  }
-
-  // Makes every wait look at the client's stop and drain flags again.
-  void Poke() { absl::MutexLock lock(&mu_); }
-
-  void ReadLoop() {
-    v1::CoordinatorMessage message;
-    while (stream_->Read(&message)) {
-      absl::MutexLock lock(&mu_);
-      if (message.has_lease()) {
-        leases_.push_back(message.lease());
-      } else if (message.has_cancel()) {
-        if (message.cancel().job_id() == client_->running_job_.load())
-          client_->cancel_running_.store(true);
-      } else if (message.has_ack() && message.ack().result_stored()) {
-        acked_results_.insert(
-            {message.ack().job_id(), message.ack().attempt()});
-        acked_jobs_.insert(message.ack().job_id());
-      } else if (message.has_ack()) {
-        auto it = batch_sent_.find(
-            {message.ack().job_id(), message.ack().samples_through()});
-        if (it != batch_sent_.end()) {
-          if (client_->options_.on_sample_ack)
-            client_->options_.on_sample_ack(absl::Now() - it->second);
-          batch_sent_.erase(it);
-        }
-      }
-    }
-    absl::MutexLock lock(&mu_);
-    ended_ = true;
-  }
-
-  // Sends a heartbeat every interval until the stream ends. After Stop() it
-  // also bounds how long the session may take to close: a session thread
-  // stuck in a write on a dead connection is cut loose by cancelling.
-  void HeartbeatLoop() {
-    absl::MutexLock lock(&mu_);
-    absl::Time next_beat = absl::Now() + heartbeat_;
-    std::optional<absl::Time> cancel_at;
-    while (!ended_) {
-      auto wake = [this, &cancel_at]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return ended_ || (!cancel_at && client_->stop_now_.load());
-      };
-      mu_.AwaitWithDeadline(
-          absl::Condition(&wake),
-          cancel_at ? std::min(next_beat, *cancel_at) : next_beat);
-      if (ended_) break;
-      const absl::Time now = absl::Now();
-      if (!cancel_at && client_->stop_now_.load())
-        cancel_at = now + 2 * client_->options_.goodbye_linger;
-      if (cancel_at && now >= *cancel_at) {
-        context_->TryCancel();
-        cancel_at = absl::InfiniteFuture();
-      }
-      if (now >= next_beat) {
-        v1::AgentMessage beat;
-        beat.mutable_heartbeat()->set_running_job_id(running_job_);
-        mu_.Unlock();
-        Write(beat);
-        mu_.Lock();
-        next_beat = absl::Now() + heartbeat_;
-      }
-    }
-  }
-
-  // Waits for a lease to run; nullopt when the stream ended or the client
-  // is stopping or draining. Skips leases of jobs whose result this session
-  // saw stored (a replay can win against a lease sent meanwhile).
-  std::optional<v1::Lease> NextLease() {
-    absl::MutexLock lock(&mu_);
-    while (true) {
-      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> bool {
-        return ended_ || !leases_.empty() || client_->stop_now_.load() ||
-               client_->drain_now_.load();
-      };
-      mu_.Await(absl::Condition(&ready));
-      if (ended_ || client_->stop_now_.load() || client_->drain_now_.load())
-        return std::nullopt;
-      v1::Lease lease = std::move(leases_.front());
-      leases_.pop_front();
-      if (acked_jobs_.count(lease.job_id())) {
-        std::cerr << "agent: skipping lease of job " << lease.job_id()
-                  << " attempt " << lease.attempt()
-                  << ": its result is already stored\n";
-        continue;
-      }
-      return lease;
-    }
-  }
-
-  // Waits until the result of (`job_id`, `attempt`) is acknowledged; false
-  // if the stream ended or the client is stopping first.
-  bool AwaitResultAck(int64_t job_id, int32_t attempt) {
-    absl::MutexLock lock(&mu_);
-    auto ready = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> bool {
-      return ended_ || client_->stop_now_.load() ||
-             acked_results_.count({job_id, attempt}) > 0;
-    };
-    mu_.Await(absl::Condition(&ready));
-    return acked_results_.count({job_id, attempt}) > 0;
-  }
-
-  bool Acked(int64_t job_id, int32_t attempt) {
-    absl::MutexLock lock(&mu_);
-    return acked_results_.count({job_id, attempt}) > 0;
-  }
-
-  void SetRunning(int64_t job_id) {
-    absl::MutexLock lock(&mu_);
-    running_job_ = job_id;
-  }
-
-  bool ended() {
-    absl::MutexLock lock(&mu_);
-    return ended_;
-  }
-
-  // Waits up to `timeout` for the stream to end; whether it has.
-  bool AwaitEnded(absl::Duration timeout) {
-    absl::MutexLock lock(&mu_);
-    return mu_.AwaitWithTimeout(absl::Condition(&ended_), timeout);
-  }
-
-  // Sends `samples[from, to)` in batches; false when the stream broke.
-  bool SendSamples(const Samples& samples, int from, int to, int per_batch) {
-    while (from < to) {
-      v1::AgentMessage message;
-      const int end = std::min(to, from + per_batch);
-      for (int i = from; i < end; ++i)
-        *message.mutable_samples()->add_samples() = samples[i];
-      if (client_->options_.on_sample_ack) {
-        absl::MutexLock lock(&mu_);
-        batch_sent_[{samples[end - 1].job_id(),
-                     samples[end - 1].sequence() + 1}] = absl::Now();
-      }
-      if (!Write(message)) return false;
-      from = end;
-    }
-    return true;
-  }
-
-  // Sends a Goodbye, closes the agent's side of the stream, and waits up to
-  // `linger` for the coordinator to end it (after reading everything sent).
-  void SayGoodbye(const std::string& reason, absl::Duration linger) {
-    v1::AgentMessage goodbye;
-    goodbye.mutable_goodbye()->set_reason(reason);
-    {
-      std::lock_guard<std::mutex> lock(write_mu_);
-      if (!closed_) {
-        stream_->Write(goodbye);
-        stream_->WritesDone();
-        closed_ = true;
-      }
-    }
-    absl::MutexLock lock(&mu_);
-    mu_.AwaitWithTimeout(absl::Condition(&ended_), linger);
-  }
-
- private:
-  AgentClient* client_;
-  grpc::ClientContext* const context_;
-  Stream* stream_;
-  const absl::Duration heartbeat_;
-  std::mutex write_mu_;
-  bool closed_ = false;  // guarded by write_mu_: WritesDone() was called
-  absl::Mutex mu_;
-  std::deque<v1::Lease> leases_ ABSL_GUARDED_BY(mu_);
-  std::set<std::pair<int64_t, int32_t>> acked_results_ ABSL_GUARDED_BY(mu_);
-  std::set<int64_t> acked_jobs_ ABSL_GUARDED_BY(mu_);
-  // Send time of each sample batch, by (job, sequence after its last sample).
-  std::map<std::pair<int64_t, int64_t>, absl::Time> batch_sent_
-      ABSL_GUARDED_BY(mu_);
-  int64_t running_job_ ABSL_GUARDED_BY(mu_) = 0;
-  bool ended_ ABSL_GUARDED_BY(mu_) = false;
-};
 
 AgentClient::AgentClient(AgentClientOptions options,
                          v1::HardwareReport hardware, JobExecutor* executor)
@@ -430,12 +231,12 @@ absl::Status AgentClient::RunSession(std::optional<absl::Time>* welcomed) {
     context_ = nullptr;
     session_ = nullptr;
   };
-  std::unique_ptr<Session::Stream> stream = stub_->Connect(&context);
+  std::unique_ptr<AgentSession::Stream> stream = stub_->Connect(&context);
 
   v1::AgentMessage hello;
   hello.mutable_hello()->set_agent_id(options_.agent_id);
   *hello.mutable_hello()->mutable_hardware() = hardware_;
-  hello.mutable_hello()->set_agent_version("0.1");
+  hello.mutable_hello()->set_agent_version(hw::kAgentVersion);
   hello.mutable_hello()->mutable_labels()->insert(options_.labels.begin(),
                                                   options_.labels.end());
   for (v1::DeviceKind device : options_.devices)
@@ -454,9 +255,11 @@ absl::Status AgentClient::RunSession(std::optional<absl::Time>* welcomed) {
             << options_.agent_id << "\n";
   *welcomed = absl::Now();
 
-  Session session(this, &context, stream.get(),
-                  absl::Milliseconds(std::max(
-                      100, welcome.welcome().heartbeat_interval_ms())));
+  AgentSession session({stop_now_, drain_now_, running_job_, cancel_running_,
+                        options_.on_sample_ack, options_.goodbye_linger},
+                       &context, stream.get(),
+                       absl::Milliseconds(std::max(
+                           100, welcome.welcome().heartbeat_interval_ms())));
   {
     absl::MutexLock lock(&mu_);
     session_ = &session;

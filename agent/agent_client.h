@@ -38,6 +38,8 @@
 
 namespace benchfleet::agent {
 
+class AgentSession;  // agent_session.h
+
 struct AgentClientOptions {
   std::string coordinator;  // host:port of the coordinator
   // The channel to use (TLS, token, keepalive: base/channel.h); null means
@@ -87,8 +89,6 @@ class AgentClient {
   bool Drain(absl::Duration grace);
 
  private:
-  class Session;
-
   // One session: dial, hello, replay, serve. Sets `welcomed` to when the
   // coordinator accepted it, if it did.
   absl::Status RunSession(std::optional<absl::Time>* welcomed);
@@ -118,7 +118,7 @@ class AgentClient {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;  // Stop() was called
   bool draining_ ABSL_GUARDED_BY(mu_) = false;  // Drain() was called
   bool run_ended_ ABSL_GUARDED_BY(mu_) = false;
-  // Copies of stopping_ and draining_ that a Session's waits read; whoever
+  // Copies of stopping_ and draining_ that a session's waits read; whoever
   // sets them pokes the session so its waits look again.
   std::atomic<bool> stop_now_{false};
   std::atomic<bool> drain_now_{false};
@@ -126,7 +126,7 @@ class AgentClient {
   std::atomic<bool> cancel_running_{false};
   std::atomic<int64_t> running_job_{0};
   grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;  // connecting
-  Session* session_ ABSL_GUARDED_BY(mu_) = nullptr;              // connected
+  AgentSession* session_ ABSL_GUARDED_BY(mu_) = nullptr;         // connected
   // Finished jobs whose results the coordinator has not acknowledged yet,
   // oldest first; each is also in the spool when there is one.
   std::deque<v1::SpooledJob> unacknowledged_ ABSL_GUARDED_BY(mu_);

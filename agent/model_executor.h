@@ -5,18 +5,17 @@
 #include <string>
 
 #include "agent/job_executor.h"
+#include "proto/hardware.pb.h"
 
 namespace benchfleet::agent {
 
 class ModelExecutor : public JobExecutor {
  public:
-  // `device_name` and `host_id` label every result; jobs that leave the
-  // thread count to the agent (threads 0) run with `default_threads`.
-  ModelExecutor(std::string device_name, std::string host_id,
-                int default_threads)
-      : device_name_(std::move(device_name)),
-        host_id_(std::move(host_id)),
-        default_threads_(default_threads) {}
+  // Every result names `machine`'s CPU model and host id and carries the
+  // provenance of this build and of `machine`'s software stack (ProbeSoftware
+  // filled it); jobs that leave the thread count to the agent (threads 0)
+  // run with `default_threads`.
+  ModelExecutor(const v1::HardwareReport& machine, int default_threads);
 
   v1::JobResult Execute(const v1::Lease& lease, const SampleCallback& on_sample,
                         const std::atomic<bool>& cancelled) override;
@@ -24,6 +23,7 @@ class ModelExecutor : public JobExecutor {
  private:
   const std::string device_name_;
   const std::string host_id_;
+  const v1::Provenance provenance_;
   const int default_threads_;
 };
 

@@ -95,6 +95,11 @@ TEST(RefusedResultTest, IsSetAsideAndTheJobFailsAfterItsAttemptsWithTheReason) {
   while (job_of_sweep().state() != v1::JOB_STATE_FAILED && absl::Now() < deadline)
     absl::SleepFor(absl::Milliseconds(20));
   const v1::JobInfo job = job_of_sweep();
+  // The job fails as the coordinator ends the session; the agent sets the
+  // result aside once it sees why.
+  const std::string second = (*spool)->PathOf(job.job_id(), 2) + ".rejected";
+  while (!Exists(second) && absl::Now() < deadline)
+    absl::SleepFor(absl::Milliseconds(20));
   client.Stop();
   running.join();
 

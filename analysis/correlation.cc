@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "analysis/distributions.h"
 #include "analysis/summary_stats.h"
+#include "base/status_macros.h"
 
 namespace benchfleet::analysis {
 namespace {
@@ -56,6 +57,41 @@ double PearsonR(const std::vector<double>& x, const std::vector<double>& y) {
   if (std::isnan(r)) return kNaN;
   return std::clamp(r, -1.0, 1.0);
 }
+
+}  // namespace
+
+void AverageRanksInto(absl::Span<const double> values, std::vector<size_t>* order,
+                      std::vector<double>* ranks) {
+  ranks->assign(values.size(), kNaN);
+  order->clear();
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!std::isnan(values[i])) order->push_back(i);
+  }
+  const auto less = [&values](size_t a, size_t b) { return values[a] < values[b]; };
+  if (order->size() <= 32) {
+    // Insertion sort: stable like std::stable_sort, without its buffer
+    // (bootstrap resamples rank small samples thousands of times).
+    for (size_t i = 1; i < order->size(); ++i) {
+      const size_t moving = (*order)[i];
+      size_t j = i;
+      for (; j > 0 && less(moving, (*order)[j - 1]); --j) (*order)[j] = (*order)[j - 1];
+      (*order)[j] = moving;
+    }
+  } else {
+    std::stable_sort(order->begin(), order->end(), less);
+  }
+  // Positions [i, j) hold equal values; they share the mean of ranks
+  // i+1..j, which is (i + 1 + j) / 2.
+  for (size_t i = 0; i < order->size();) {
+    size_t j = i + 1;
+    while (j < order->size() && values[(*order)[j]] == values[(*order)[i]]) ++j;
+    const double rank = 0.5 * static_cast<double>(i + 1 + j);
+    for (size_t k = i; k < j; ++k) (*ranks)[(*order)[k]] = rank;
+    i = j;
+  }
+}
+
+namespace {
 
 double SpearmanRho(const std::vector<double>& x, const std::vector<double>& y) {
   if (x.size() < 3) return kNaN;
@@ -181,24 +217,9 @@ std::string CorrelationMethodName(CorrelationMethod method) {
 }
 
 std::vector<double> AverageRanks(absl::Span<const double> values) {
-  std::vector<double> ranks(values.size(), kNaN);
   std::vector<size_t> order;
-  order.reserve(values.size());
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (!std::isnan(values[i])) order.push_back(i);
-  }
-  std::stable_sort(order.begin(), order.end(), [&values](size_t a, size_t b) {
-    return values[a] < values[b];
-  });
-  // Positions [i, j) hold equal values; they share the mean of ranks
-  // i+1..j, which is (i + 1 + j) / 2.
-  for (size_t i = 0; i < order.size();) {
-    size_t j = i + 1;
-    while (j < order.size() && values[order[j]] == values[order[i]]) ++j;
-    const double rank = 0.5 * static_cast<double>(i + 1 + j);
-    for (size_t k = i; k < j; ++k) ranks[order[k]] = rank;
-    i = j;
-  }
+  std::vector<double> ranks;
+  AverageRanksInto(values, &order, &ranks);
   return ranks;
 }
 
@@ -263,7 +284,8 @@ absl::StatusOr<ConfidenceInterval> BootstrapCorrelationCi(
   if (n < 3) return ci;
 
   std::mt19937_64 rng(options.seed);
-  std::vector<double> rx(n), ry(n), estimates;
+  std::vector<double> rx(n), ry(n), estimates, ranks_x, ranks_y;
+  std::vector<size_t> order;
   estimates.reserve(options.resamples);
   for (int b = 0; b < options.resamples; ++b) {
     for (size_t i = 0; i < n; ++i) {
@@ -271,7 +293,14 @@ absl::StatusOr<ConfidenceInterval> BootstrapCorrelationCi(
       rx[i] = xs[k];
       ry[i] = ys[k];
     }
-    const double e = Estimate(method, rx, ry);
+    double e;
+    if (method == CorrelationMethod::kSpearman) {  // as SpearmanRho, no allocation
+      AverageRanksInto(rx, &order, &ranks_x);
+      AverageRanksInto(ry, &order, &ranks_y);
+      e = PearsonR(ranks_x, ranks_y);
+    } else {
+      e = Estimate(method, rx, ry);
+    }
     if (!std::isnan(e)) estimates.push_back(e);
   }
   ci.resamples_used = static_cast<int>(estimates.size());
@@ -280,6 +309,93 @@ absl::StatusOr<ConfidenceInterval> BootstrapCorrelationCi(
   const double tail = (1 - options.level) / 2;
   ci.lower = Quantile(estimates, tail);
   ci.upper = Quantile(estimates, 1 - tail);
+  return ci;
+}
+
+absl::StatusOr<std::vector<std::vector<ConfidenceInterval>>>
+BootstrapCorrelationMatrixCi(const std::vector<NamedVariable>& variables,
+                             CorrelationMethod method,
+                             const BootstrapOptions& options) {
+  if (options.resamples < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "bootstrap needs at least 1 resample, got ", options.resamples));
+  }
+  if (!(options.level > 0 && options.level < 1)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "confidence level must be in (0, 1), got ", options.level));
+  }
+  const size_t k = variables.size();
+  const size_t n = k > 0 ? variables.front().values.size() : 0;
+  for (const NamedVariable& v : variables) {
+    if (v.values.size() != n) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "variable '", v.name, "' has ", v.values.size(), " observations; '",
+          variables.front().name, "' has ", n));
+    }
+  }
+  std::vector<std::vector<ConfidenceInterval>> ci(
+      k, std::vector<ConfidenceInterval>(k));
+  std::vector<bool> complete(k);
+  for (size_t v = 0; v < k; ++v) {
+    complete[v] = std::none_of(variables[v].values.begin(),
+                               variables[v].values.end(),
+                               [](double x) { return std::isnan(x); });
+  }
+  // Pairs with a missing value resample their own complete pairs.
+  std::vector<std::pair<size_t, size_t>> shared;
+  for (size_t i = 0; i < k; ++i) {
+    for (size_t j = i + 1; j < k; ++j) {
+      if (complete[i] && complete[j] && n >= 3) {
+        shared.push_back({i, j});
+        continue;
+      }
+      ASSIGN_OR_RETURN(ci[i][j],
+                       BootstrapCorrelationCi(variables[i].values,
+                                              variables[j].values, method,
+                                              options));
+      ci[j][i] = ci[i][j];
+    }
+  }
+  if (shared.empty()) return ci;
+  std::vector<bool> used(k, false);
+  for (const auto& [i, j] : shared) used[i] = used[j] = true;
+  std::mt19937_64 rng(options.seed);
+  std::vector<size_t> draw(n);
+  std::vector<std::vector<double>> columns(k, std::vector<double>(n));
+  std::vector<std::vector<double>> ranks(k);
+  std::vector<size_t> order;
+  std::vector<std::vector<double>> estimates(shared.size());
+  for (auto& e : estimates) e.reserve(options.resamples);
+  for (int b = 0; b < options.resamples; ++b) {
+    for (size_t i = 0; i < n; ++i) draw[i] = UniformIndex(rng, n);
+    for (size_t v = 0; v < k; ++v) {
+      if (!used[v]) continue;
+      for (size_t i = 0; i < n; ++i) columns[v][i] = variables[v].values[draw[i]];
+      if (method == CorrelationMethod::kSpearman)
+        AverageRanksInto(columns[v], &order, &ranks[v]);
+    }
+    for (size_t p = 0; p < shared.size(); ++p) {
+      const auto [i, j] = shared[p];
+      // As Estimate(), with the ranks of each variable computed once.
+      const double e = method == CorrelationMethod::kSpearman
+                           ? PearsonR(ranks[i], ranks[j])
+                           : Estimate(method, columns[i], columns[j]);
+      if (!std::isnan(e)) estimates[p].push_back(e);
+    }
+  }
+  for (size_t p = 0; p < shared.size(); ++p) {
+    const auto [i, j] = shared[p];
+    ConfidenceInterval& out = ci[i][j];
+    out.level = options.level;
+    out.resamples_used = static_cast<int>(estimates[p].size());
+    if (2 * estimates[p].size() >= static_cast<size_t>(options.resamples)) {
+      std::sort(estimates[p].begin(), estimates[p].end());
+      const double tail = (1 - options.level) / 2;
+      out.lower = Quantile(estimates[p], tail);
+      out.upper = Quantile(estimates[p], 1 - tail);
+    }
+    ci[j][i] = out;
+  }
   return ci;
 }
 

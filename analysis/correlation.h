@@ -55,6 +55,10 @@ struct CorrelationResult {
 // (scipy.stats.rankdata(values, method='average')). NaN entries get rank NaN
 // and are not counted when ranking the others.
 std::vector<double> AverageRanks(absl::Span<const double> values);
+// The same into `ranks`, with `order` as scratch space: no allocation once
+// both have grown to the size of `values`.
+void AverageRanksInto(absl::Span<const double> values, std::vector<size_t>* order,
+                      std::vector<double>* ranks);
 
 // Sizes (> 1) of the groups of equal values in `values`, ascending by value.
 // NaN entries are ignored. Used for tie corrections.
@@ -126,6 +130,19 @@ struct NamedVariable {
   std::string name;
   std::vector<double> values;  // one per observation; NaN = missing
 };
+
+// Bootstrap intervals of every pair of `variables`: ci[i][j] (and ci[j][i])
+// equals BootstrapCorrelationCi(variables[i].values, variables[j].values,
+// method, options) exactly; the diagonal keeps NaN bounds. Pairs without
+// missing values share each resample's draw of observations (the draws are
+// the same for every such pair: one seed, one n), so each variable is
+// resampled and ranked once per resample instead of once per pair.
+// kInvalidArgument as for BootstrapCorrelationCi, or for variables of
+// different lengths.
+absl::StatusOr<std::vector<std::vector<ConfidenceInterval>>>
+BootstrapCorrelationMatrixCi(const std::vector<NamedVariable>& variables,
+                             CorrelationMethod method,
+                             const BootstrapOptions& options);
 
 // Pairwise correlations; cells[i][j] correlates variables i and j over the
 // observations where both are present. cells[i][i] is {1, 0, n} when the

@@ -313,5 +313,48 @@ TEST(CorrelationMatrixTest, PairwiseMissingAndErrors) {
   EXPECT_FALSE(ComputeCorrelationMatrix({}, CorrelationMethod::kPearson).ok());
 }
 
+TEST(BootstrapCorrelationMatrixCiTest, EqualsEveryPairsOwnBootstrap) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const std::vector<NamedVariable> vars = {
+      {"a", {1, 2, 3, 4, 5, 6, 7}},
+      {"b", {2, 1, 4, 3, 6, 5, 9}},
+      {"c", {7, 3, 3, 1, 0, 2, 2}},
+      {"d", {1, nan, 2, 5, 4, 3, 8}},  // its pairs resample on their own
+      {"e", {4, 4, 4, 4, 4, 4, 4}}};  // constant: no interval
+  BootstrapOptions options;
+  options.resamples = 300;
+  for (CorrelationMethod method :
+       {CorrelationMethod::kPearson, CorrelationMethod::kSpearman,
+        CorrelationMethod::kKendallTauB}) {
+    absl::StatusOr<std::vector<std::vector<ConfidenceInterval>>> ci =
+        BootstrapCorrelationMatrixCi(vars, method, options);
+    ASSERT_TRUE(ci.ok()) << ci.status();
+    ASSERT_EQ(ci->size(), vars.size());
+    for (size_t i = 0; i < vars.size(); ++i) {
+      EXPECT_TRUE(std::isnan((*ci)[i][i].lower));
+      for (size_t j = i + 1; j < vars.size(); ++j) {
+        absl::StatusOr<ConfidenceInterval> one = BootstrapCorrelationCi(
+            vars[i].values, vars[j].values, method, options);
+        ASSERT_TRUE(one.ok());
+        const ConfidenceInterval& both = (*ci)[i][j];
+        EXPECT_EQ(both.resamples_used, one->resamples_used) << i << "," << j;
+        if (std::isnan(one->lower)) {
+          EXPECT_TRUE(std::isnan(both.lower)) << i << "," << j;
+        } else {
+          EXPECT_EQ(both.lower, one->lower) << i << "," << j;  // bit for bit
+          EXPECT_EQ(both.upper, one->upper) << i << "," << j;
+        }
+        EXPECT_TRUE((*ci)[j][i].lower == both.lower ||
+                    (std::isnan((*ci)[j][i].lower) && std::isnan(both.lower)));
+      }
+    }
+  }
+  options.resamples = 0;
+  EXPECT_EQ(BootstrapCorrelationMatrixCi(vars, CorrelationMethod::kSpearman, options)
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace benchfleet::analysis

@@ -5,6 +5,7 @@
 #include <map>
 #include <utility>
 
+#include "analysis/parallel_for.h"
 #include "analysis/summary_stats.h"
 
 namespace benchfleet::analysis {
@@ -44,11 +45,10 @@ double MedianThroughput(const std::vector<const v1::JobResult*>& rs) {
 double OrNaN(double v) { return Positive(v) ? v : kNaN; }
 
 ConfidenceInterval Bootstrap(const std::vector<double>& x,
-                                       const std::vector<double>& y,
-                                       const CorrelateOptions& options) {
+                             const std::vector<double>& y,
+                             const CorrelateOptions& options) {
   absl::StatusOr<ConfidenceInterval> ci =
-      BootstrapCorrelationCi(x, y, options.method,
-                                       options.bootstrap);
+      BootstrapCorrelationCi(x, y, options.method, options.bootstrap);
   if (ci.ok()) return *ci;
   ConfidenceInterval none;
   none.level = options.bootstrap.level;
@@ -69,6 +69,7 @@ void SetCell(const CorrelationResult& r, const ConfidenceInterval& ci,
 std::vector<CorrelationGroup> CorrelateByDevice(
     const std::vector<DeviceGroup>& groups, const CorrelateOptions& options) {
   std::vector<CorrelationGroup> out;
+  std::vector<std::vector<NamedVariable>> variables;  // out[i]'s
   for (const DeviceGroup& g : groups) {
     for (const auto& [batch_mode, observations] : ByBatchAndMode(g)) {
       if (observations.size() < 3) continue;
@@ -94,23 +95,32 @@ std::vector<CorrelationGroup> CorrelateByDevice(
           ComputeCorrelationMatrix(vars, options.method);
       if (!matrix.ok()) continue;
       cg.matrix = *matrix;
-      const size_t n = vars.size();
-      cg.ci.assign(n, std::vector<ConfidenceInterval>(n));
-      for (size_t i = 0; i < n; ++i) {
-        for (size_t j = i + 1; j < n; ++j) {
-          cg.ci[i][j] = Bootstrap(vars[i].values, vars[j].values, options);
-          cg.ci[j][i] = cg.ci[i][j];
-        }
-      }
       out.push_back(std::move(cg));
+      variables.push_back(std::move(vars));
     }
   }
+  // The bootstrap is nearly all of the work; groups are independent.
+  ParallelFor(out.size(), [&](size_t i) {
+    absl::StatusOr<std::vector<std::vector<ConfidenceInterval>>> ci =
+        BootstrapCorrelationMatrixCi(variables[i], options.method,
+                                     options.bootstrap);
+    if (ci.ok()) {
+      out[i].ci = *std::move(ci);
+    } else {  // options out of range: no intervals, as for one pair
+      ConfidenceInterval none;
+      none.level = options.bootstrap.level;
+      const size_t n = variables[i].size();
+      out[i].ci.assign(n, std::vector<ConfidenceInterval>(n, none));
+    }
+  });
   return out;
 }
 
 std::vector<DeviceAgreement> CrossDeviceAgreement(
     const std::vector<DeviceGroup>& groups, const CorrelateOptions& options) {
   std::vector<DeviceAgreement> out;
+  // out[i]'s median latencies on each device, for its bootstrap.
+  std::vector<std::pair<std::vector<double>, std::vector<double>>> latencies;
   std::vector<std::map<std::pair<int, int>, ByObservation>> split;
   for (const DeviceGroup& g : groups) split.push_back(ByBatchAndMode(g));
   for (size_t a = 0; a < groups.size(); ++a) {
@@ -135,11 +145,14 @@ std::vector<DeviceAgreement> CrossDeviceAgreement(
         absl::StatusOr<CorrelationResult> r =
             Correlate(options.method, x, y);
         if (r.ok()) agreement.result = *r;
-        agreement.ci = Bootstrap(x, y, options);
         out.push_back(std::move(agreement));
+        latencies.push_back({std::move(x), std::move(y)});
       }
     }
   }
+  ParallelFor(out.size(), [&](size_t i) {
+    out[i].ci = Bootstrap(latencies[i].first, latencies[i].second, options);
+  });
   return out;
 }
 

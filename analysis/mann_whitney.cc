@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "analysis/distributions.h"
+#include "analysis/pairwise_differences.h"
 #include "analysis/summary_stats.h"
 
 namespace benchfleet::analysis {
@@ -41,29 +42,45 @@ double Median(std::vector<double> values) {
   return Quantile(values, 0.5);
 }
 
+std::vector<double> Logs(const std::vector<double>& values) {
+  std::vector<double> out;
+  out.reserve(values.size());
+  for (double v : values) out.push_back(std::log(v));
+  return out;
+}
+
+// The differences d_ij = log(c_i) - log(b_j) are never built: their order
+// statistics come from PairwiseDifferences, the same doubles a sort of all
+// n1 n2 of them gives. The estimate is Quantile(sorted d, 0.5) written out
+// on the two order statistics it reads; `with_estimate` false skips it
+// (CompareSamples reports the ratio of medians instead).
 RatioEstimate HodgesLehmannOfFinite(const std::vector<double>& baseline,
                                     const std::vector<double>& candidate,
-                                    double level) {
+                                    double level, bool with_estimate) {
   RatioEstimate out;
   out.ci.level = level;
   if (baseline.size() < 2 || candidate.size() < 2) return out;
-  std::vector<double> diffs;
-  diffs.reserve(baseline.size() * candidate.size());
-  for (double c : candidate) {
-    for (double b : baseline) diffs.push_back(std::log(c) - std::log(b));
-  }
-  std::sort(diffs.begin(), diffs.end());
+  const PairwiseDifferences diffs(Logs(candidate), Logs(baseline));
   const double n1 = static_cast<double>(candidate.size());
   const double n2 = static_cast<double>(baseline.size());
-  const int64_t total = static_cast<int64_t>(diffs.size());
-  out.ratio = std::exp(Quantile(diffs, 0.5));
+  const int64_t total = diffs.size();
+  if (with_estimate) {
+    const double position = 0.5 * static_cast<double>(total - 1);
+    const int64_t lower = static_cast<int64_t>(std::floor(position));
+    const int64_t upper = std::min(lower + 1, total - 1);
+    const double fraction = position - static_cast<double>(lower);
+    const double at_lower = diffs.KthSmallest(lower + 1);
+    const double at_upper =
+        upper == lower ? at_lower : diffs.KthSmallest(upper + 1);
+    out.ratio = std::exp(at_lower + fraction * (at_upper - at_lower));
+  }
   // Hollander & Wolfe (1999), ch. 4: large-sample C_alpha.
   const double z = NormalQuantile(0.5 + level / 2);
   int64_t k = static_cast<int64_t>(
       std::floor(n1 * n2 / 2 - z * std::sqrt(n1 * n2 * (n1 + n2 + 1) / 12)));
   k = std::clamp<int64_t>(k, 1, total);
-  out.ci.lower = std::exp(diffs[k - 1]);
-  out.ci.upper = std::exp(diffs[total - k]);
+  out.ci.lower = std::exp(diffs.KthSmallest(k));
+  out.ci.upper = std::exp(diffs.KthSmallest(total + 1 - k));
   return out;
 }
 
@@ -120,7 +137,7 @@ absl::StatusOr<RatioEstimate> HodgesLehmannRatio(
   const std::vector<double> c = Finite(candidate);
   if (absl::Status s = CheckPositive(b, "baseline"); !s.ok()) return s;
   if (absl::Status s = CheckPositive(c, "candidate"); !s.ok()) return s;
-  return HodgesLehmannOfFinite(b, c, level);
+  return HodgesLehmannOfFinite(b, c, level, /*with_estimate=*/true);
 }
 
 std::string VerdictName(Verdict verdict) {
@@ -171,7 +188,9 @@ absl::StatusOr<RegressionVerdict> CompareSamples(
     return v;
   }
   v.ratio = Median(c) / Median(b);
-  v.ci = HodgesLehmannOfFinite(b, c, 1 - options.alpha).ci;
+  v.ci = HodgesLehmannOfFinite(b, c, 1 - options.alpha,
+                               /*with_estimate=*/false)
+             .ci;
   const MannWhitneyResult mw = MannWhitneyU(b, c);
   v.p_value = mw.p_value;
   v.u1 = mw.u1;

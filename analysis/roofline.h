@@ -10,11 +10,11 @@
 // judged against the measured roof (highest measured compute ceiling and
 // measured DRAM bandwidth) and, when known, the datasheet roof.
 //
-// Definitions (DESIGN.md): FLOPs count a multiply-add as 2. Operational
-// intensity is FLOPs / bytes moved to and from main memory (FLOP/byte; the
-// seed study's plot labels it "Bytes/Op" but plots FLOP/byte). Achieved is
-// FLOPs / measured time. Efficiency is achieved / attainable. A point above
-// its roof is flagged with its likely causes, never hidden.
+// Definitions (docs/ARCHITECTURE.md): FLOPs count a multiply-add as 2.
+// Operational intensity is FLOPs / bytes moved to and from main memory
+// (FLOP/byte; the seed study's plot labels it "Bytes/Op" but plots FLOP/byte).
+// Achieved is FLOPs / measured time. Efficiency is achieved / attainable. A
+// point above its roof is flagged with its likely causes, never hidden.
 //
 // Example:
 //   DeviceRoofline device = RooflineFromHardware(report, datasheet);

@@ -76,11 +76,11 @@ struct ForwardBackwardRatios {
   double latency_ratio = std::numeric_limits<double>::quiet_NaN();
   // forward FLOPs / backward FLOPs of the cost model; NaN when missing.
   double flop_ratio = std::numeric_limits<double>::quiet_NaN();
-  // Why a ratio should not be trusted. Expected: backward of a convolution
-  // or linear layer costs about twice its forward (input and weight
-  // gradients; Definitions in DESIGN.md), so both ratios are near 0.5. A
-  // FLOP ratio above 1 usually means backward operators were not counted:
-  // the seed study's 3866:1 came from a profiler that missed them.
+  // Why a ratio should not be trusted. Expected: backward of a convolution or
+  // linear layer costs about twice its forward (input and weight gradients;
+  // Definitions in docs/ARCHITECTURE.md), so both ratios are near 0.5. A FLOP
+  // ratio above 1 usually means backward operators were not counted: the seed
+  // study's 3866:1 came from a profiler that missed them.
   std::vector<std::string> warnings;
 };
 

@@ -104,6 +104,10 @@ absl::Status CheckResult(const v1::JobResult& r) {
   if (r.status() == v1::JOB_STATUS_OK && s.n() == 0)
     return Bad("result.step.n", s.n(),
                "an OK result needs at least one timed iteration");
+  // The coordinator derives throughput and FLOP/s from these.
+  if (r.status() == v1::JOB_STATUS_OK && r.spec().batch_size() < 1)
+    return Bad("result.spec.batch_size", r.spec().batch_size(),
+               "an OK result ran at least one item");
   const v1::Provenance& p = r.provenance();
   for (auto [field, value] :
        {std::pair{"result.provenance.agent_version", &p.agent_version()},
@@ -131,7 +135,9 @@ absl::Status CheckResult(const v1::JobResult& r) {
         std::pair{"result.step.cv", s.cv()},
         std::pair{"result.items_per_second", r.items_per_second()},
         std::pair{"result.offline_items_per_second",
-                  r.offline_items_per_second()}}) {
+                  r.offline_items_per_second()},
+        std::pair{"result.cost.forward_flops", r.cost().forward_flops()},
+        std::pair{"result.cost.backward_flops", r.cost().backward_flops()}}) {
     if (!FiniteNonNegative(value))
       return Bad(field, value, "must be a finite number >= 0");
   }

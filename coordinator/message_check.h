@@ -23,7 +23,8 @@ absl::Status CheckHello(const v1::Hello& hello);
 // phases, or too many samples.
 absl::Status CheckSamples(const v1::SampleBatch& batch, int max_samples);
 // INVALID_ARGUMENT naming the field for bad ids, unknown status, negative or
-// NaN statistics, an OK result without a timed iteration (step.n = 0), an
+// NaN statistics or cost FLOPs, an OK result without a timed iteration
+// (step.n = 0) or with a batch size below 1, an
 // oversized error text, or provenance fields longer than
 // kMaxProvenanceLength or holding control characters. Whether the figures
 // agree with the stored samples is RecomputeSummary's (result_summary.h).

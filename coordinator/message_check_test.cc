@@ -41,6 +41,7 @@ v1::JobResult GoodResult() {
   r.set_job_id(7);
   r.set_attempt(2);
   r.set_status(v1::JOB_STATUS_OK);
+  r.mutable_spec()->set_batch_size(1);
   v1::DurationStats& s = *r.mutable_step();
   s.set_n(10);
   s.set_median_ms(12.5);
@@ -191,6 +192,12 @@ TEST(CheckResultTest, RejectsAnOkResultWithoutATimedIteration) {
   ExpectInvalid(CheckResult(r), "result.step.n = 0: an OK result needs");
   r.set_status(v1::JOB_STATUS_FAILED);  // a failed job may have timed nothing
   EXPECT_TRUE(CheckResult(r).ok());
+
+  r = GoodResult();
+  r.mutable_spec()->set_batch_size(0);
+  ExpectInvalid(CheckResult(r), "result.spec.batch_size = 0");
+  r.mutable_spec()->set_batch_size(-3);
+  ExpectInvalid(CheckResult(r), "result.spec.batch_size = -3");
 }
 
 TEST(CheckResultTest, BoundsProvenanceStrings) {
@@ -228,6 +235,10 @@ TEST(CheckResultTest, RejectsNaNAndInfiniteStatistics) {
   r = GoodResult();
   r.set_offline_items_per_second(std::numeric_limits<double>::quiet_NaN());
   ExpectInvalid(CheckResult(r), "result.offline_items_per_second");
+
+  r = GoodResult();
+  r.mutable_cost()->set_forward_flops(std::numeric_limits<double>::infinity());
+  ExpectInvalid(CheckResult(r), "result.cost.forward_flops = inf");
 }
 
 TEST(CheckResultTest, RejectsNegativeStatisticsByName) {

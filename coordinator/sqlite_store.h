@@ -6,6 +6,7 @@
 
 #include <memory>
 
+#include "absl/functional/function_ref.h"
 #include "absl/synchronization/mutex.h"
 #include "coordinator/sqlite_db.h"
 #include "coordinator/store.h"
@@ -72,8 +73,8 @@ class SqliteStore : public Store {
                           const std::string& agent_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Runs `body` in one transaction; rolls back when it fails.
-  template <typename Body>
-  absl::Status InTransaction(Body body) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status InTransaction(absl::FunctionRef<absl::Status()> body)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   absl::Mutex mu_;
   std::unique_ptr<SqliteDb> db_ ABSL_GUARDED_BY(mu_);

@@ -1,17 +1,17 @@
 #include "coordinator/sweep_spec.h"
 
-#include <fstream>
-#include <sstream>
-
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/text_format.h>
 
-#include "absl/strings/str_cat.h"
+#include <fstream>
+#include <sstream>
+
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "agent/runner/spec_check.h"
 #include "base/status_macros.h"
+#include "spec/spec_check.h"
 
 namespace benchfleet::coordinator {
 namespace {
@@ -132,10 +132,10 @@ absl::StatusOr<std::vector<v1::BenchmarkSpec>> ExpandSweep(
   probe.set_model(spec.models(0));
   probe.set_batch_size(1);
   *probe.mutable_budget() = spec.budget();
-  runner::ApplyDefaults(probe);
+  spec::ApplyDefaults(probe);
   auto check = [&](const std::string& field, const v1::BenchmarkSpec& candidate,
                    absl::string_view spec_field) -> absl::Status {
-    absl::Status valid = runner::ValidateSpec(candidate);
+    absl::Status valid = spec::ValidateSpec(candidate);
     if (valid.ok()) return valid;
     // ValidateSpec names BenchmarkSpec's field; name the sweep's instead.
     std::string message(valid.message());
@@ -147,7 +147,7 @@ absl::StatusOr<std::vector<v1::BenchmarkSpec>> ExpandSweep(
     v1::BenchmarkSpec c = probe;
     c.set_model(spec.models(i));
     c.clear_input();
-    runner::ApplyDefaults(c);
+    spec::ApplyDefaults(c);
     RETURN_IF_ERROR(check(absl::StrCat("models[", i, "]"), c, "model"));
   }
   for (int i = 0; i < spec.batch_sizes_size(); ++i) {
@@ -244,8 +244,8 @@ absl::StatusOr<std::vector<v1::BenchmarkSpec>> ExpandSweep(
                   job.set_device(device);
                   job.set_threads(threads);
                   *job.mutable_budget() = spec.budget();
-                  runner::ApplyDefaults(job);
-                  RETURN_IF_ERROR(runner::ValidateSpec(job));
+                  spec::ApplyDefaults(job);
+                  RETURN_IF_ERROR(spec::ValidateSpec(job));
                   jobs.push_back(std::move(job));
                 }
   return jobs;

@@ -73,18 +73,24 @@ class Fleet:
              f"--db={self.db}", f"--port_file={port_file}",
              f"--tokens_file={os.path.join(work, 'tokens')}"],
             stdout=self.log, stderr=subprocess.STDOUT)
+        try:
+            self.target = f"127.0.0.1:{self.wait_for_port(port_file)}"
+        except Exception:
+            self.stop()
+            raise
+
+    def wait_for_port(self, port_file):
         deadline = time.time() + 60
-        port = ""
-        while time.time() < deadline and not port:
+        while time.time() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"coordinator exited with {self.process.returncode}; "
-                                   f"see {self.log.name}")
+                raise RuntimeError(f"coordinator exited with {self.process.returncode}: "
+                                   f"{open(self.log.name).read()[-2000:]}")
             if os.path.exists(port_file):
                 port = open(port_file).read().strip()
+                if port:
+                    return port
             time.sleep(0.05)
-        if not port:
-            raise RuntimeError("coordinator did not write its port in 60 s")
-        self.target = f"127.0.0.1:{port}"
+        raise RuntimeError("coordinator did not write its port in 60 s")
 
     def fleetctl(self, *args, ok_codes=(0,)):
         """fleetctl's stdout as the reader; fails unless the exit is in ok_codes."""
@@ -98,7 +104,8 @@ class Fleet:
         return done.stdout
 
     def stop(self):
-        self.process.terminate()
+        if self.process.poll() is None:
+            self.process.terminate()
         try:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:

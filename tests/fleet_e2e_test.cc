@@ -123,6 +123,14 @@ TEST_F(FleetE2eTest, SweepRunsOnRealAgentAndSurvivesRestart) {
     EXPECT_NEAR(r.items_per_second(),
                 r.spec().batch_size() * 1e3 / r.step().median_ms(), 1e-6);
     EXPECT_FALSE(r.host_id().empty());
+    // The coordinator recomputed these figures from the samples and found
+    // the real runner's equal (inference and training).
+    for (const std::string& warning : r.warnings())
+      EXPECT_EQ(warning.find("recomputed by the coordinator"), std::string::npos)
+          << warning;
+    EXPECT_EQ(r.provenance().agent_version(), "0.1");
+    EXPECT_FALSE(r.provenance().libtorch_version().empty());
+    EXPECT_FALSE(r.provenance().compiler().empty());
   }
 
   // The agent said hello with its hardware report.

@@ -16,9 +16,9 @@
 #include "absl/strings/str_split.h"
 #include "agent/cli/commands.h"
 #include "agent/cli/common.h"
-#include "agent/models/catalog.h"
 #include "agent/models/cost_report.h"
 #include "agent/models/model_cost.h"
+#include "spec/model_catalog.h"
 
 // Shared with `agent run` (run_command.cc defines them).
 ABSL_DECLARE_FLAG(int, batch);
@@ -34,7 +34,7 @@ ABSL_FLAG(std::string, models, "",
 namespace benchfleet::agent_cli {
 namespace {
 
-using models::CatalogEntry;
+using spec::CatalogEntry;
 
 // The shape --input asks for, or null when it is empty (each model's own).
 // Exits with a message naming the flag when it is not CxHxW.
@@ -67,10 +67,10 @@ int BatchFlag() {
 }
 
 // --input, else the zoo model's default input, else 3x224x224 (a
-// TorchScript file: the default of runner/spec_check.h's ApplyDefaults).
+// TorchScript file: the default of spec/spec_check.h's ApplyDefaults).
 v1::InputShape InputFor(const std::string& model, const v1::InputShape* flag) {
   if (flag != nullptr) return *flag;
-  if (const CatalogEntry* entry = models::FindModel(model)) {
+  if (const CatalogEntry* entry = spec::FindModel(model)) {
     return entry->default_input;
   }
   v1::InputShape shape;
@@ -94,15 +94,15 @@ int ModelsCommand(const Args& args) {
   std::vector<std::string> names;
   const std::string only = absl::GetFlag(FLAGS_models);
   if (only.empty()) {
-    for (const CatalogEntry& entry : models::Catalog()) {
+    for (const CatalogEntry& entry : spec::Catalog()) {
       names.push_back(entry.name);
     }
   } else {
     names = absl::StrSplit(only, ',', absl::SkipEmpty());
     for (const std::string& name : names) {
-      if (models::FindModel(name) == nullptr) {
+      if (spec::FindModel(name) == nullptr) {
         std::cerr << "agent models: --models: unknown zoo model \"" << name
-                  << "\"; known models: " << models::KnownModelNames() << "\n";
+                  << "\"; known models: " << spec::KnownModelNames() << "\n";
         return 2;
       }
     }
@@ -115,7 +115,7 @@ int ModelsCommand(const Args& args) {
   for (const std::string& name : names) {
     absl::StatusOr<v1::ModelCost> cost = models::ComputeModelCostByName(
         name, InputFor(name, input.get()), batch,
-        aux_logits && models::FindModel(name)->has_aux_logits);
+        aux_logits && spec::FindModel(name)->has_aux_logits);
     if (!cost.ok()) {
       // A model too small for --input fails; the others are still listed.
       std::cerr << "agent models: " << cost.status().message() << "\n";

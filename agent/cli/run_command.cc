@@ -137,8 +137,7 @@ int RunCommand(const Args&) {
   spec.set_aux_logits(absl::GetFlag(FLAGS_aux_logits));
 
   const v1::HardwareReport report = ProbeMachine();
-  agent::ModelExecutor executor(report.cpu().model_name(), report.host_id(),
-                                Threads());
+  agent::ModelExecutor executor(report, Threads());
   v1::Lease lease;
   lease.set_attempt(1);
   *lease.mutable_spec() = spec;

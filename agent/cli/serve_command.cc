@@ -133,8 +133,7 @@ int ServeCommand(const Args&) {
     }
     executor = std::make_unique<agent::SimulatedExecutor>(simulated);
   } else {
-    executor = std::make_unique<agent::ModelExecutor>(report.cpu().model_name(),
-                                                      report.host_id(), Threads());
+    executor = std::make_unique<agent::ModelExecutor>(report, Threads());
   }
   hw::CompleteInventory(ProbingLiveMachine(), &report);
   if (absl::GetFlag(FLAGS_calibrate_on_start) && !report.simulated()) {

@@ -15,6 +15,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "agent/hw/build_info.h"
 
 namespace benchfleet::hw {
 namespace {
@@ -157,6 +158,17 @@ void ProbeSoftware(v1::HardwareReport* report) {
         "): GEMM runs about 30x slower than with OpenBLAS; install "
         "libopenblas0-openmp"));
   }
+}
+
+v1::Provenance ProvenanceOf(const v1::SoftwareInfo& software) {
+  v1::Provenance provenance;
+  provenance.set_agent_version(kAgentVersion);
+  provenance.set_source_revision(SourceRevision());
+  provenance.set_libtorch_version(software.libtorch_version());
+  provenance.set_blas_vendor(software.blas_vendor());
+  provenance.set_blas_library(software.blas_library());
+  provenance.set_compiler(software.compiler());
+  return provenance;
 }
 
 }  // namespace benchfleet::hw

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "proto/benchmark.pb.h"
 #include "proto/hardware.pb.h"
 
 namespace benchfleet::hw {
@@ -21,6 +22,11 @@ std::string OneDnnVersionFromConfig(const std::string& config);
 // and thread count), compiler and thread fields of `software`, and adds a
 // warning to `report` when the BLAS is the slow reference one.
 void ProbeSoftware(v1::HardwareReport* report);
+
+// What produced a result on this agent (JobResult.provenance): this build's
+// version and source revision (build_info.h), and the LibTorch version, BLAS
+// and compiler of `software` as ProbeSoftware filled it.
+v1::Provenance ProvenanceOf(const v1::SoftwareInfo& software);
 
 }  // namespace benchfleet::hw
 

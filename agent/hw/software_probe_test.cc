@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include "agent/hw/build_info.h"
 #include "gtest/gtest.h"
 
 namespace benchfleet::hw {
@@ -28,6 +29,22 @@ TEST(SoftwareProbeTest, FindsOneDnnVersion) {
                 "v3.1.1 (Git Hash 64f6bcbcbab628e96f33a62c3e975f8535a7bde4)"),
             "3.1.1");
   EXPECT_EQ(OneDnnVersionFromConfig("  - GCC 12.2\n"), "");
+}
+
+TEST(SoftwareProbeTest, ProvenanceCarriesTheBuildAndTheStack) {
+  v1::SoftwareInfo software;
+  software.set_libtorch_version("1.13.1");
+  software.set_blas_vendor("openblas");
+  software.set_blas_library("/usr/lib/x86_64-linux-gnu/libopenblas.so.0");
+  software.set_compiler("gcc 12.2.0");
+  software.set_os("Debian GNU/Linux 12 (bookworm)");  // not provenance
+  const v1::Provenance p = ProvenanceOf(software);
+  EXPECT_EQ(p.agent_version(), kAgentVersion);
+  EXPECT_EQ(p.source_revision(), SourceRevision());
+  EXPECT_EQ(p.libtorch_version(), "1.13.1");
+  EXPECT_EQ(p.blas_vendor(), "openblas");
+  EXPECT_EQ(p.blas_library(), "/usr/lib/x86_64-linux-gnu/libopenblas.so.0");
+  EXPECT_EQ(p.compiler(), "gcc 12.2.0");
 }
 
 TEST(SoftwareProbeTest, ReportsLibTorchAndLoadedBlas) {

@@ -19,11 +19,11 @@
 // to `unknown_ops` and it counts zero FLOPs. Nothing is dropped silently.
 //
 // Counting rules (FLOPs; "element" means an output element unless stated):
-//   * FLOPs count one multiply-add as 2 FLOPs (DESIGN.md). The seed's
-//     "ResNet50 8.22 GFLOPs" matches this convention: its convolutions and
-//     classifier alone are 2 x 4.09 GMACs = 8.18 GFLOPs (torchvision's and
-//     fvcore's 4.09 GMACs), and all of the rules below give 8.2176 GFLOPs.
-//     A one-FLOP-per-MAC convention would give about 4.1.
+//   * FLOPs count one multiply-add as 2 FLOPs (docs/ARCHITECTURE.md). The
+//     seed's "ResNet50 8.22 GFLOPs" matches this convention: its convolutions
+//     and classifier alone are 2 x 4.09 GMACs = 8.18 GFLOPs (torchvision's and
+//     fvcore's 4.09 GMACs), and all of the rules below give 8.2176 GFLOPs. A
+//     one-FLOP-per-MAC convention would give about 4.1.
 //   * convolution (conv1d/2d/3d, convolution, _convolution and the transposed
 //     forms): 2 * N * C_out * prod(out spatial) * (C_in / groups) * prod(k),
 //     i.e. 2 x output elements x weight elements per output channel, plus

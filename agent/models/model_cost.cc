@@ -1,15 +1,16 @@
 #include "agent/models/model_cost.h"
 
-#include "agent/models/catalog.h"
 #include "agent/models/cost_model.h"
 #include "agent/models/zoo.h"
+#include "spec/model_catalog.h"
 
 namespace benchfleet::models {
 
 absl::StatusOr<v1::ModelCost> ComputeModelCostByName(
     absl::string_view model, const v1::InputShape& input, int batch,
     bool aux_logits) {
-  if (absl::Status ok = CheckAuxLogits(model, aux_logits); !ok.ok()) return ok;
+  if (absl::Status ok = spec::CheckAuxLogits(model, aux_logits); !ok.ok())
+    return ok;
   const BuildOptions options{aux_logits};
   absl::StatusOr<ZooModel> built = BuildModelSkeleton(model, options);
   absl::StatusOr<v1::ModelCost> cost = absl::UnknownError("not costed");

@@ -2,12 +2,12 @@
 
 #include <string>
 
-#include "agent/models/catalog.h"
 #include "agent/models/cost_model.h"
 #include "agent/models/zoo.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "spec/model_catalog.h"
 
 namespace benchfleet::models {
 namespace {
@@ -30,7 +30,7 @@ v1::InputShape Shape(int c, int h, int w) {
 // model (Inception v3 needs 75x75); at the default inputs the two were also
 // compared once for all 30 models (equal).
 TEST(ModelCostTest, EqualsRealForwardForEveryZooModel) {
-  for (const CatalogEntry& entry : Catalog()) {
+  for (const spec::CatalogEntry& entry : spec::Catalog()) {
     SCOPED_TRACE(entry.name);
     absl::StatusOr<ZooModel> model = BuildModel(entry.name);
     ASSERT_TRUE(model.ok()) << model.status();

@@ -11,8 +11,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "agent/models/model_path.h"
 #include "base/sha256.h"
+#include "spec/model_path.h"
 
 namespace benchfleet::models {
 namespace {
@@ -108,7 +108,7 @@ torch::Tensor ScriptModelImpl::forward(torch::Tensor x) {
 }
 
 absl::StatusOr<ScriptModel> LoadScriptModel(absl::string_view path) {
-  absl::StatusOr<std::string> bytes = ReadModelFile(path);
+  absl::StatusOr<std::string> bytes = spec::ReadModelFile(path);
   if (!bytes.ok()) return bytes.status();
   std::string digest = Sha256Hex(*bytes);
   const std::string what =

@@ -71,8 +71,8 @@ TORCH_MODULE(ScriptModel);
 // the path is implausible (ValidateModelPath), the file is not a TorchScript
 // archive (corrupt, truncated, a plain state_dict) or its forward does not
 // take exactly one input; NOT_FOUND when it does not exist; other read
-// errors as ReadModelFile (model_path.h). Never throws. Thread-safe; each
-// call returns a fresh module.
+// errors as spec::ReadModelFile. Never throws. Thread-safe; each call
+// returns a fresh module.
 absl::StatusOr<ScriptModel> LoadScriptModel(absl::string_view path);
 
 }  // namespace benchfleet::models

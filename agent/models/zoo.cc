@@ -7,17 +7,17 @@
 
 #include "absl/strings/str_cat.h"
 #include "agent/models/alexnet.h"
-#include "agent/models/catalog.h"
 #include "agent/models/efficientnet.h"
 #include "agent/models/googlenet.h"
 #include "agent/models/inception_v3.h"
 #include "agent/models/mobilenet_v3.h"
 #include "agent/models/model_loader.h"
-#include "agent/models/model_path.h"
 #include "agent/models/resnet.h"
 #include "agent/models/shufflenet_v2.h"
 #include "agent/models/squeezenet.h"
 #include "agent/models/vgg.h"
+#include "spec/model_catalog.h"
+#include "spec/model_path.h"
 
 namespace benchfleet::models {
 namespace {
@@ -126,8 +126,9 @@ const std::map<std::string, Factory>& FactoriesWithAux() {
 
 absl::StatusOr<ZooModel> BuildModel(absl::string_view name,
                                     const BuildOptions& options) {
-  if (IsModelPath(name)) {
-    if (absl::Status ok = CheckAuxLogits(name, options.aux_logits); !ok.ok())
+  if (spec::IsModelPath(name)) {
+    if (absl::Status ok = spec::CheckAuxLogits(name, options.aux_logits);
+        !ok.ok())
       return ok;
     absl::StatusOr<ScriptModel> script = LoadScriptModel(name);
     if (!script.ok()) return script.status();
@@ -136,23 +137,25 @@ absl::StatusOr<ZooModel> BuildModel(absl::string_view name,
                     std::move(digest)};
   }
   auto it = Factories().find(std::string(name));
-  if (it == Factories().end() || FindModel(name) == nullptr) {
+  if (it == Factories().end() || spec::FindModel(name) == nullptr) {
     return absl::NotFoundError(absl::StrCat("unknown model \"", name,
                                             "\"; known models: ",
-                                            KnownModelNames()));
+                                            spec::KnownModelNames()));
   }
-  if (absl::Status ok = CheckAuxLogits(name, options.aux_logits); !ok.ok())
+  if (absl::Status ok = spec::CheckAuxLogits(name, options.aux_logits);
+      !ok.ok())
     return ok;
-  const Factory& build =
-      options.aux_logits ? FactoriesWithAux().at(std::string(name)) : it->second;
+  const Factory& build = options.aux_logits
+                             ? FactoriesWithAux().at(std::string(name))
+                             : it->second;
   return ZooModel{std::string(name), build(), /*digest=*/""};
 }
 
 absl::StatusOr<ZooModel> BuildModelSkeleton(absl::string_view name,
                                             const BuildOptions& options) {
-  if (IsModelPath(name)) return BuildModel(name, options);
+  if (spec::IsModelPath(name)) return BuildModel(name, options);
   if (Factories().count(std::string(name)) == 0 ||
-      FindModel(name) == nullptr) {
+      spec::FindModel(name) == nullptr) {
     return BuildModel(name, options);  // its NOT_FOUND
   }
   try {

@@ -30,12 +30,12 @@ struct BuildOptions {
   bool aux_logits = false;
 };
 
-// Builds `name` from the catalog, or, when IsModelPath(name) (model_path.h),
-// loads that TorchScript file with LoadScriptModel. NOT_FOUND names the
-// model and lists the known ones; INVALID_ARGUMENT (CheckAuxLogits, in
-// catalog.h) for aux_logits on a model without auxiliary classifiers; a
-// file's errors are LoadScriptModel's, naming the path. Thread-compatible;
-// each call returns a fresh model.
+// Builds `name` from the catalog, or, when spec::IsModelPath(name), loads
+// that TorchScript file with LoadScriptModel. NOT_FOUND names the model and
+// lists the known ones; INVALID_ARGUMENT (spec::CheckAuxLogits) for
+// aux_logits on a model without auxiliary classifiers; a file's errors are
+// LoadScriptModel's, naming the path. Thread-compatible; each call returns a
+// fresh model.
 absl::StatusOr<ZooModel> BuildModel(absl::string_view name,
                                     const BuildOptions& options = {});
 

@@ -5,7 +5,6 @@
 #include <utility>
 #include <vector>
 
-#include "agent/models/catalog.h"
 #include "agent/models/efficientnet.h"
 #include "agent/models/googlenet.h"
 #include "agent/models/inception_v3.h"
@@ -14,11 +13,12 @@
 #include "agent/models/vgg.h"
 #include "agent/models/zoo.h"
 #include "gtest/gtest.h"
+#include "spec/model_catalog.h"
 
 namespace benchfleet::models {
 namespace {
 
-torch::Tensor DefaultInput(const CatalogEntry& entry, int64_t batch) {
+torch::Tensor DefaultInput(const spec::CatalogEntry& entry, int64_t batch) {
   const v1::InputShape& s = entry.default_input;
   return torch::randn({batch, s.channels(), s.height(), s.width()});
 }
@@ -28,7 +28,7 @@ torch::Tensor DefaultInput(const CatalogEntry& entry, int64_t batch) {
 // whole zoo on 2 cores, construction included.
 TEST(ZooForwardTest, EveryModelGivesLogitsAtItsDefaultInput) {
   torch::manual_seed(0);
-  for (const auto& entry : Catalog()) {
+  for (const auto& entry : spec::Catalog()) {
     auto model = BuildModel(entry.name);
     ASSERT_TRUE(model.ok()) << model.status();
     model->module.ptr()->eval();
@@ -54,7 +54,7 @@ TEST(ZooForwardTest, TrainingStepGivesGradients) {
     auto& module = *model->module.ptr();
     module.train();
     const torch::Tensor out =
-        model->module.forward(DefaultInput(*FindModel(name), 2));
+        model->module.forward(DefaultInput(*spec::FindModel(name), 2));
     ASSERT_EQ(out.sizes(), (std::vector<int64_t>{2, 1000})) << name;
     const torch::Tensor loss = torch::nn::functional::cross_entropy(
         out, torch::randint(0, 1000, {2}, torch::kLong));

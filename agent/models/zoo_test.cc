@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "agent/models/catalog.h"
 #include "gtest/gtest.h"
+#include "spec/model_catalog.h"
 
 namespace benchfleet::models {
 namespace {
@@ -95,7 +95,7 @@ const std::multimap<std::string, std::string>& TorchvisionNames() {
 // and checks it against torchvision: parameter and buffer counts, and the
 // sample names above.
 TEST(ZooTest, EveryCatalogEntryBuildsAndMatchesTorchvision) {
-  for (const auto& entry : Catalog()) {
+  for (const auto& entry : spec::Catalog()) {
     auto model = BuildModel(entry.name);
     ASSERT_TRUE(model.ok()) << model.status();
     auto expected = TorchvisionShapes().find(entry.name);
@@ -125,7 +125,7 @@ TEST(ZooTest, AuxLogitsBuildTorchvisionsAuxiliaryHeads) {
       {"inception_v3",
        {{27161264, 292, 288}, "AuxLogits.conv1.bn.running_var"}},
   };
-  for (const auto& entry : Catalog()) {
+  for (const auto& entry : spec::Catalog()) {
     auto it = with_aux.find(entry.name);
     EXPECT_EQ(entry.has_aux_logits, it != with_aux.end()) << entry.name;
     if (it == with_aux.end()) continue;
@@ -162,15 +162,15 @@ TEST(ZooTest, AuxLogitsOnAModelWithoutThemIsRefusedNamingTheField) {
   // A TorchScript file is refused before it is read.
   EXPECT_EQ(BuildModel("no/such/model.pt", {true}).status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(CheckAuxLogits("resnet50", false).ok());
-  EXPECT_TRUE(CheckAuxLogits("googlenet", true).ok());
+  EXPECT_TRUE(spec::CheckAuxLogits("resnet50", false).ok());
+  EXPECT_TRUE(spec::CheckAuxLogits("googlenet", true).ok());
 }
 
 TEST(ZooTest, ExpectationsNameOnlyCatalogModels) {
   for (const auto& [name, shape] : TorchvisionShapes())
-    EXPECT_NE(FindModel(name), nullptr) << name;
+    EXPECT_NE(spec::FindModel(name), nullptr) << name;
   for (const auto& [name, tensor] : TorchvisionNames())
-    EXPECT_NE(FindModel(name), nullptr) << name;
+    EXPECT_NE(spec::FindModel(name), nullptr) << name;
 }
 
 TEST(ZooTest, ForwardGivesOneLogitRowPerItem) {

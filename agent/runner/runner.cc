@@ -18,15 +18,15 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "agent/hw/load_monitor.h"
-#include "agent/models/catalog.h"
 #include "agent/models/cost_model.h"
 #include "agent/models/zoo.h"
 #include "agent/runner/adaptive_stop.h"
 #include "agent/runner/cuda_util.h"
 #include "agent/runner/job_resources.h"
 #include "agent/runner/level_shift.h"
-#include "agent/runner/spec_check.h"
 #include "analysis/summary_stats.h"
+#include "spec/model_catalog.h"
+#include "spec/spec_check.h"
 
 namespace benchfleet::runner {
 namespace {
@@ -363,7 +363,7 @@ std::optional<std::string> SetInterOpThreads(int wanted) {
 // when it is no larger than the model's default, else the default (with the
 // job's channels), so that the estimate itself never needs much memory.
 v1::InputShape ReferenceShape(const v1::BenchmarkSpec& spec) {
-  const models::CatalogEntry* entry = models::FindModel(spec.model());
+  const spec::CatalogEntry* entry = spec::FindModel(spec.model());
   const v1::InputShape& in = spec.input();
   if (entry == nullptr) return in;
   const v1::InputShape& def = entry->default_input;
@@ -538,7 +538,7 @@ v1::JobResult RunJob(v1::BenchmarkSpec spec, int64_t job_id, int32_t attempt,
                      const SampleCallback& on_sample,
                      const std::atomic<bool>* cancelled,
                      const RunnerOptions& options) {
-  ApplyDefaults(spec);
+  spec::ApplyDefaults(spec);
   v1::JobResult result;
   result.set_job_id(job_id);
   result.set_attempt(attempt);
@@ -552,7 +552,7 @@ v1::JobResult RunJob(v1::BenchmarkSpec spec, int64_t job_id, int32_t attempt,
     return result;
   };
 
-  if (absl::Status valid = ValidateSpec(spec); !valid.ok())
+  if (absl::Status valid = spec::ValidateSpec(spec); !valid.ok())
     return fail(valid.message());
   const bool cuda = spec.device() == v1::DEVICE_KIND_CUDA;
   if (cuda && !CudaAvailable())

@@ -2,9 +2,9 @@
 // `agent run` and the jobs the coordinator leases come through RunJob.
 //
 // Method, in order:
-//   1. Defaults and validation (spec_check.h); then what this agent can do:
-//      CPU always, CUDA when LibTorch has it; FP32 always, BF16 on a CPU
-//      with avx512_bf16/amx_bf16 (or on CUDA), FP16 on CUDA only.
+//   1. Defaults and validation (spec/spec_check.h); then what this agent
+//      can do: CPU always, CUDA when LibTorch has it; FP32 always, BF16 on a
+//      CPU with avx512_bf16/amx_bf16 (or on CUDA), FP16 on CUDA only.
 //   2. Threads: intra-op (`threads`, 0 = every core) and inter-op
 //      (`inter_op_threads`, 0 = LibTorch's default) are set and the counts
 //      in force are recorded. LibTorch fixes the inter-op count once per

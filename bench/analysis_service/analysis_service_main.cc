@@ -5,10 +5,12 @@
 // (tests/analysis_seed.h): 10,000 results and 5,000,000 samples over 50
 // sweeps of one schedule, each 10 models x batches 1 and 16 x inference and
 // training on each of 5 hosts (2 run on their GPU). Then, N calls each:
-//   roofline   GetRoofline over all 10,000 results
-//              vs ListResults + ListAgents + the roofline on the client
-//   correlate  Correlate (Spearman, 2,000 bootstrap resamples) over all
-//              vs ListResults + ListAgents + the matrices on the client
+//   roofline   GetRoofline over all 10,000 results, selected by their 50
+//              sweep ids and by a filter (since_unix_ms=1)
+//              vs one ListResults + ListAgents + the roofline on the client
+//   correlate  Correlate (Spearman, 2,000 bootstrap resamples) over all,
+//              selected both ways
+//              vs one ListResults + ListAgents + the matrices on the client
 //   compare    Compare of 100 against 100 jobs of 1,000 samples each (the
 //              batch-1 jobs of two sweeps)
 //              vs 2 ListResults + ListAgents + 200 ListSamples + the test
@@ -98,6 +100,7 @@ Timing Time(int runs, const std::function<void()>& call) {
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
+  std::cout << std::unitbuf;  // each line as it is known: a case can take minutes
   const std::string dir = absl::GetFlag(FLAGS_workdir);
   const int runs = absl::GetFlag(FLAGS_runs);
   std::filesystem::remove_all(dir);
@@ -137,9 +140,15 @@ int main(int argc, char** argv) {
 
   v1::GetRooflineRequest roofline;
   for (int64_t id : seeded.sweep_ids) roofline.mutable_selection()->add_sweep_ids(id);
+  // The same 10,000 results selected by a filter instead of 50 sweep ids:
+  // one store query instead of one per sweep.
+  v1::GetRooflineRequest roofline_by_filter;
+  roofline_by_filter.mutable_selection()->set_since_unix_ms(1);
   v1::CorrelateRequest correlate;
   *correlate.mutable_selection() = roofline.selection();
   correlate.set_method(v1::CORRELATION_METHOD_SPEARMAN);
+  v1::CorrelateRequest correlate_by_filter = correlate;
+  *correlate_by_filter.mutable_selection() = roofline_by_filter.selection();
   v1::CompareRequest compare;
   constexpr int kCompareBatch = 1;  // 100 of each sweep's 200 jobs
   compare.mutable_baseline()->add_sweep_ids(seeded.compare_baseline_sweep);
@@ -196,12 +205,24 @@ int main(int argc, char** argv) {
                    *analysis, &v1::AnalysisService::Stub::GetRoofline, roofline),
                "GetRoofline");
        }},
+      {"roofline", "GetRoofline, filter",
+       [&] {
+         OrDie(Call<v1::GetRooflineRequest, v1::GetRooflineResponse>(
+                   *analysis, &v1::AnalysisService::Stub::GetRoofline, roofline_by_filter),
+               "GetRoofline");
+       }},
       {"roofline", "client-side",
        [&] { OrDie(bench::ClientSideRoofline(*fleet, seeded.sweep_ids), "roofline"); }},
       {"correlate", "Correlate",
        [&] {
          OrDie(Call<v1::CorrelateRequest, v1::CorrelateResponse>(
                    *analysis, &v1::AnalysisService::Stub::Correlate, correlate),
+               "Correlate");
+       }},
+      {"correlate", "Correlate, filter",
+       [&] {
+         OrDie(Call<v1::CorrelateRequest, v1::CorrelateResponse>(
+                   *analysis, &v1::AnalysisService::Stub::Correlate, correlate_by_filter),
                "Correlate");
        }},
       {"correlate", "client-side",
@@ -219,11 +240,11 @@ int main(int argc, char** argv) {
                "compare");
        }},
   };
-  std::cout << absl::StrFormat("\n%-10s %-12s %6s %10s %10s %10s\n", "case", "path", "runs",
+  std::cout << absl::StrFormat("\n%-10s %-20s %6s %10s %10s %10s\n", "case", "path", "runs",
                                "p50_ms", "p99_ms", "min_ms");
   for (const Case& c : cases) {
     const Timing t = Time(runs, c.call);
-    std::cout << absl::StrFormat("%-10s %-12s %6d %10.1f %10.1f %10.1f\n", c.name, c.path,
+    std::cout << absl::StrFormat("%-10s %-20s %6d %10.1f %10.1f %10.1f\n", c.name, c.path,
                                  runs, t.p50, t.p99, t.min);
   }
   return 0;

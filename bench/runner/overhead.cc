@@ -36,9 +36,9 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_split.h"
 #include "agent/hw/load_monitor.h"
-#include "agent/models/catalog.h"
 #include "agent/models/zoo.h"
 #include "agent/runner/runner.h"
+#include "spec/model_catalog.h"
 
 ABSL_FLAG(std::string, models, "resnet50,mobilenet_v3_large,squeezenet1_0",
           "comma-separated zoo models, each at its default input, batch 1");
@@ -70,7 +70,7 @@ double Median(std::vector<double> v) {
 }
 
 v1::InputShape InputOf(const std::string& model) {
-  v1::InputShape in = models::FindModel(model)->default_input;
+  v1::InputShape in = spec::FindModel(model)->default_input;
   if (const int side = absl::GetFlag(FLAGS_side); side > 0) {
     in.set_height(side);
     in.set_width(side);

@@ -2,32 +2,23 @@
 
 #include <vector>
 
-#include "analysis/comparison.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "analysis/comparison.h"
 #include "analysis/csv.h"
 #include "analysis/figure_text.h"
 #include "analysis/report_tables.h"
 #include "analysis/result_table.h"
-#include "analysis/svg_plot.h"
-#include "proto/names.h"
 
 namespace benchfleet::cli {
 namespace {
 
-using analysis::Count;
 using analysis::CsvLine;
 using analysis::CsvNumber;
-using analysis::Estimate2;
-using analysis::FormatSi;
 using analysis::FormatSig;
-using analysis::Gflops;
 using analysis::IntervalText;
 using analysis::OptionalOrNaN;
-using analysis::Percent;
 using analysis::RenderTextTable;
-using analysis::UtcTime;
 using Rows = std::vector<std::vector<std::string>>;
 
 std::string SweepList(const google::protobuf::RepeatedField<int64_t>& ids) {

@@ -15,18 +15,14 @@
 namespace benchfleet::cli {
 namespace {
 
-using analysis::Count;
 using analysis::CsvLine;
 using analysis::CsvNumber;
-using analysis::Estimate2;
 using analysis::FormatSi;
 using analysis::FormatSig;
 using analysis::Gflops;
-using analysis::IntervalText;
 using analysis::OptionalOrNaN;
 using analysis::Percent;
 using analysis::RenderTextTable;
-using analysis::UtcTime;
 using Rows = std::vector<std::vector<std::string>>;
 
 std::string CeilingText(const v1::RoofCeiling& c) {

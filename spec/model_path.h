@@ -2,14 +2,14 @@
 // name ("resnet50") or the path of a TorchScript module exported from Python
 // ("models/my_net.pt"). This file tells the two apart, checks that a path is
 // plausible, and reads and digests the file. LibTorch-free, so the
-// coordinator can validate specs with it; see model_loader.h for loading.
+// coordinator can validate specs with it; agent/models/model_loader.h loads.
 //
 // Usage:
-//   if (models::IsModelPath(spec.model())) {
-//     RETURN_IF_ERROR(models::ValidateModelPath(spec.model()));
+//   if (spec::IsModelPath(job.model())) {
+//     RETURN_IF_ERROR(spec::ValidateModelPath(job.model()));
 //   }
-#ifndef BENCHFLEET_AGENT_MODELS_MODEL_PATH_H_
-#define BENCHFLEET_AGENT_MODELS_MODEL_PATH_H_
+#ifndef BENCHFLEET_SPEC_MODEL_PATH_H_
+#define BENCHFLEET_SPEC_MODEL_PATH_H_
 
 #include <string>
 
@@ -17,7 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace benchfleet::models {
+namespace benchfleet::spec {
 
 // Longest model path accepted, in bytes (Linux's PATH_MAX).
 inline constexpr size_t kMaxModelPathLength = 4096;
@@ -43,6 +43,6 @@ absl::StatusOr<std::string> ReadModelFile(absl::string_view path);
 // (JobResult.model_digest). Errors as ReadModelFile. Thread-safe.
 absl::StatusOr<std::string> ModelFileDigest(absl::string_view path);
 
-}  // namespace benchfleet::models
+}  // namespace benchfleet::spec
 
-#endif  // BENCHFLEET_AGENT_MODELS_MODEL_PATH_H_
+#endif  // BENCHFLEET_SPEC_MODEL_PATH_H_

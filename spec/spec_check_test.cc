@@ -1,11 +1,11 @@
-#include "agent/runner/spec_check.h"
+#include "spec/spec_check.h"
 
 #include <limits>
 #include <string>
 
 #include "gtest/gtest.h"
 
-namespace benchfleet::runner {
+namespace benchfleet::spec {
 namespace {
 
 v1::BenchmarkSpec Valid() {
@@ -79,6 +79,19 @@ TEST(SpecCheckTest, RejectsBadFieldsByName) {
   ExpectInvalid(spec, "budget.max_iterations = 5");
 }
 
+TEST(SpecCheckTest, AuxLogitsOnlyForModelsWithAuxiliaryClassifiers) {
+  v1::BenchmarkSpec spec = Valid();
+  spec.set_aux_logits(true);
+  ExpectInvalid(spec, "aux_logits = true: model \"" + spec.model() +
+                          "\" has no auxiliary classifiers");
+  spec.set_model("model.pt");  // a TorchScript file has none we can build
+  ExpectInvalid(spec, "aux_logits = true");
+  for (const char* model : {"googlenet", "inception_v3"}) {
+    spec.set_model(model);
+    EXPECT_TRUE(ValidateSpec(spec).ok()) << model;
+  }
+}
+
 TEST(SpecCheckTest, AcceptsPlausibleTorchScriptPaths) {
   // The coordinator cannot see an agent's files: only the form is checked.
   for (const char* path : {"/models/net.pt", "net.pth", "dir/net.ts"}) {
@@ -109,4 +122,4 @@ TEST(SpecCheckTest, RejectsImplausibleTorchScriptPaths) {
 }
 
 }  // namespace
-}  // namespace benchfleet::runner
+}  // namespace benchfleet::spec

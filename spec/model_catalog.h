@@ -1,7 +1,7 @@
 // Names of the models the zoo can build, without linking LibTorch, so the
 // coordinator can validate sweeps.
-#ifndef BENCHFLEET_AGENT_MODELS_CATALOG_H_
-#define BENCHFLEET_AGENT_MODELS_CATALOG_H_
+#ifndef BENCHFLEET_SPEC_MODEL_CATALOG_H_
+#define BENCHFLEET_SPEC_MODEL_CATALOG_H_
 
 #include <string>
 #include <vector>
@@ -10,11 +10,11 @@
 #include "absl/strings/string_view.h"
 #include "proto/benchmark.pb.h"
 
-namespace benchfleet::models {
+namespace benchfleet::spec {
 
 struct CatalogEntry {
-  std::string name;           // zoo name, e.g. "resnet50"
-  std::string family;         // e.g. "resnet"
+  std::string name;              // zoo name, e.g. "resnet50"
+  std::string family;            // e.g. "resnet"
   v1::InputShape default_input;  // the shape the architecture was designed for
   // Has auxiliary classifiers that BenchmarkSpec.aux_logits can build.
   bool has_aux_logits = false;
@@ -34,6 +34,6 @@ std::string KnownModelNames();
 // with has_aux_logits): then INVALID_ARGUMENT naming the field and model.
 absl::Status CheckAuxLogits(absl::string_view model, bool aux_logits);
 
-}  // namespace benchfleet::models
+}  // namespace benchfleet::spec
 
-#endif  // BENCHFLEET_AGENT_MODELS_CATALOG_H_
+#endif  // BENCHFLEET_SPEC_MODEL_CATALOG_H_

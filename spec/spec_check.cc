@@ -1,16 +1,16 @@
-#include "agent/runner/spec_check.h"
+#include "spec/spec_check.h"
 
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
-#include "agent/models/catalog.h"
-#include "agent/models/model_path.h"
+#include "spec/model_catalog.h"
+#include "spec/model_path.h"
 
-namespace benchfleet::runner {
+namespace benchfleet::spec {
 
 void ApplyDefaults(v1::BenchmarkSpec& spec) {
   if (!spec.has_input()) {
-    if (const auto* entry = models::FindModel(spec.model())) {
+    if (const auto* entry = FindModel(spec.model())) {
       *spec.mutable_input() = entry->default_input;
     } else {
       spec.mutable_input()->set_channels(3);
@@ -39,21 +39,23 @@ absl::Status ValidateSpec(const v1::BenchmarkSpec& spec) {
     return absl::InvalidArgumentError(
         absl::StrCat(field, " = ", value, ": ", why));
   };
-  if (models::IsModelPath(spec.model())) {
+  if (IsModelPath(spec.model())) {
     // A TorchScript file on the agent: only its name can be checked here.
-    if (absl::Status path = models::ValidateModelPath(spec.model());
-        !path.ok()) {
+    if (absl::Status path = ValidateModelPath(spec.model()); !path.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat("model: ", path.message()));
     }
-  } else if (models::FindModel(spec.model()) == nullptr) {
+  } else if (FindModel(spec.model()) == nullptr) {
     return absl::InvalidArgumentError(
         absl::StrCat("model = \"", spec.model(),
-                     "\": unknown model; known models: ",
-                     models::KnownModelNames(),
+                     "\": unknown model; known models: ", KnownModelNames(),
                      "; or a TorchScript file path ending in .pt, .pth or "
                      ".ts"));
   }
+  // Auxiliary classifiers exist only in GoogLeNet and Inception v3.
+  if (absl::Status aux = CheckAuxLogits(spec.model(), spec.aux_logits());
+      !aux.ok())
+    return aux;
   if (spec.batch_size() < 1 || spec.batch_size() > kMaxBatchSize)
     return bad("batch_size", spec.batch_size(),
                absl::StrCat("must be in [1, ", kMaxBatchSize, "]"));
@@ -93,8 +95,9 @@ absl::Status ValidateSpec(const v1::BenchmarkSpec& spec) {
       (b.max_iterations() > 0 && b.max_iterations() < b.min_iterations()))
     return bad("budget.max_iterations", b.max_iterations(),
                "must be in [min_iterations, 1000000]");
-  for (auto [field, value] : {std::pair{"budget.min_seconds", b.min_seconds()},
-                              std::pair{"budget.max_seconds", b.max_seconds()}}) {
+  for (auto [field, value] :
+       {std::pair{"budget.min_seconds", b.min_seconds()},
+        std::pair{"budget.max_seconds", b.max_seconds()}}) {
     if (!std::isfinite(value) || value < 0 || value > 86400)
       return bad(field, value, "must be a number of seconds in [0, 86400]");
   }
@@ -104,4 +107,4 @@ absl::Status ValidateSpec(const v1::BenchmarkSpec& spec) {
   return absl::OkStatus();
 }
 
-}  // namespace benchfleet::runner
+}  // namespace benchfleet::spec

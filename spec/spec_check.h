@@ -1,12 +1,12 @@
 // Validation and defaults for BenchmarkSpec, shared by the agent (before it
 // runs a job) and the coordinator (before it queues one). LibTorch-free.
-#ifndef BENCHFLEET_AGENT_RUNNER_SPEC_CHECK_H_
-#define BENCHFLEET_AGENT_RUNNER_SPEC_CHECK_H_
+#ifndef BENCHFLEET_SPEC_SPEC_CHECK_H_
+#define BENCHFLEET_SPEC_SPEC_CHECK_H_
 
 #include "absl/status/status.h"
 #include "proto/benchmark.pb.h"
 
-namespace benchfleet::runner {
+namespace benchfleet::spec {
 
 // Largest batch and image side accepted; beyond them a spec is a mistake.
 inline constexpr int kMaxBatchSize = 65536;
@@ -20,12 +20,13 @@ void ApplyDefaults(v1::BenchmarkSpec& spec);
 
 // INVALID_ARGUMENT naming the field and its value when `spec` cannot run:
 // unknown model, batch < 1 or absurd, bad shape, bad budget, thread counts
-// out of range, unknown enum values. Whether this agent can run a valid spec
+// out of range, unknown enum values, aux_logits on a model without auxiliary
+// classifiers (CheckAuxLogits). Whether this agent can run a valid spec
 // (precision, device, memory) is the runner's question, not this one's.
-// A model that IsModelPath (agent/models/model_path.h) is a TorchScript
+// A model that IsModelPath (model_path.h) is a TorchScript
 // file on the agent: only the path's form is checked (ValidateModelPath).
 absl::Status ValidateSpec(const v1::BenchmarkSpec& spec);
 
-}  // namespace benchfleet::runner
+}  // namespace benchfleet::spec
 
-#endif  // BENCHFLEET_AGENT_RUNNER_SPEC_CHECK_H_
+#endif  // BENCHFLEET_SPEC_SPEC_CHECK_H_

@@ -1,4 +1,4 @@
-#include "agent/models/model_path.h"
+#include "spec/model_path.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,7 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/sha256.h"
 
-namespace benchfleet::models {
+namespace benchfleet::spec {
 namespace {
 
 constexpr absl::string_view kSuffixes[] = {".pt", ".pth", ".ts"};
@@ -120,4 +120,4 @@ absl::StatusOr<std::string> ModelFileDigest(absl::string_view path) {
   return Sha256Hex(*bytes);
 }
 
-}  // namespace benchfleet::models
+}  // namespace benchfleet::spec

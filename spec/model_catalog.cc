@@ -1,11 +1,11 @@
-#include "agent/models/catalog.h"
+#include "spec/model_catalog.h"
 
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
-namespace benchfleet::models {
+namespace benchfleet::spec {
 namespace {
 
 v1::InputShape Image(int side) {
@@ -72,10 +72,9 @@ const CatalogEntry* FindModel(absl::string_view name) {
 }
 
 std::string KnownModelNames() {
-  return absl::StrJoin(Catalog(), ", ",
-                       [](std::string* out, const CatalogEntry& e) {
-                         out->append(e.name);
-                       });
+  return absl::StrJoin(
+      Catalog(), ", ",
+      [](std::string* out, const CatalogEntry& e) { out->append(e.name); });
 }
 
 absl::Status CheckAuxLogits(absl::string_view model, bool aux_logits) {
@@ -91,4 +90,4 @@ absl::Status CheckAuxLogits(absl::string_view model, bool aux_logits) {
       " have)"));
 }
 
-}  // namespace benchfleet::models
+}  // namespace benchfleet::spec
