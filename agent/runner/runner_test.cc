@@ -305,6 +305,12 @@ TEST(RunnerTest, Bf16NeedsNativeSupport) {
   ASSERT_EQ(r.status(), v1::JOB_STATUS_OK) << r.error();
   EXPECT_EQ(r.spec().precision(), v1::PRECISION_BF16);
   EXPECT_GT(r.step().median_ms(), 0);
+  // The cost model's bytes stay FP32 figures; the warning names the
+  // precision as every other output does.
+  bool warned = false;
+  for (const auto& w : r.warnings())
+    warned |= w == "cost model bytes are FP32 figures; the job ran in bf16";
+  EXPECT_TRUE(warned);
   spec.set_mode(v1::MODE_TRAINING);
   r = RunJob(spec, 19, 1, nullptr, nullptr, with);
   ASSERT_EQ(r.status(), v1::JOB_STATUS_OK) << r.error();

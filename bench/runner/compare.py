@@ -47,7 +47,7 @@ CONDITIONS = ("threads", "inter_op_threads", "input", "batch", "malloc_policy",
               "cost_pass")
 # The runner pins malloc's policy in RunJob (runner::PinMallocPolicy) and runs
 # one cost-pass forward at the job's shape (batch 1, input no larger than the
-# model's default) before its warm-up: agent/runner/runner.cc.
+# model's default) before its warm-up: agent/runner/runner.cc, cost_check.cc.
 RUNNER_MALLOC_POLICY = "pinned"
 RUNNER_COST_PASS = 1
 PYTORCH_SIDES = ("eager", "frozen")

@@ -96,7 +96,7 @@ v1::BenchmarkSpec Spec(const std::string& model, int iterations) {
 }
 
 // Untimed forwards a runner job does before its warm-up: the cost pass
-// (agent/runner/runner.cc CostAndMemory), one forward of zeros at the job's
+// (agent/runner/cost_check.cc CostAndMemory), one forward of zeros at the job's
 // shape for batch 1 at an input no larger than the model's default.
 constexpr int kCostPassForwards = 1;
 

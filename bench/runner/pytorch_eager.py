@@ -16,7 +16,7 @@ Same conditions as the runner:
     faults the timed forwards took;
   * one extra forward before the warm-up, as the runner's cost pass does
     (ComputeCost: one forward of zeros at the job's shape under
-    InferenceMode, agent/runner/runner.cc CostAndMemory), --cost_pass=1;
+    InferenceMode, agent/runner/cost_check.cc CostAndMemory), --cost_pass=1;
   * the deployed architecture: googlenet and inception_v3 without their
     auxiliary classifiers (an inference forward never runs them).
 
