@@ -58,8 +58,7 @@ double PearsonR(const std::vector<double>& x, const std::vector<double>& y) {
   return std::clamp(r, -1.0, 1.0);
 }
 
-}  // namespace
-
+// AverageRanks into `ranks`, with `order` as scratch space.
 void AverageRanksInto(absl::Span<const double> values, std::vector<size_t>* order,
                       std::vector<double>* ranks) {
   ranks->assign(values.size(), kNaN);
@@ -90,8 +89,6 @@ void AverageRanksInto(absl::Span<const double> values, std::vector<size_t>* orde
     i = j;
   }
 }
-
-namespace {
 
 double SpearmanRho(const std::vector<double>& x, const std::vector<double>& y) {
   if (x.size() < 3) return kNaN;

@@ -55,10 +55,6 @@ struct CorrelationResult {
 // (scipy.stats.rankdata(values, method='average')). NaN entries get rank NaN
 // and are not counted when ranking the others.
 std::vector<double> AverageRanks(absl::Span<const double> values);
-// The same into `ranks`, with `order` as scratch space: no allocation once
-// both have grown to the size of `values`.
-void AverageRanksInto(absl::Span<const double> values, std::vector<size_t>* order,
-                      std::vector<double>* ranks);
 
 // Sizes (> 1) of the groups of equal values in `values`, ascending by value.
 // NaN entries are ignored. Used for tie corrections.
