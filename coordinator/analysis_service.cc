@@ -36,7 +36,8 @@ absl::StatusOr<v1::ComparisonReport> CompareResults(
     for (const v1::JobResult& r : m.baseline) jobs.push_back(r.job_id());
     for (const v1::JobResult& r : m.candidate) jobs.push_back(r.job_id());
   }
-  ASSIGN_OR_RETURN(auto samples, store.ResultSamplesOfJobs(jobs, v1::PHASE_STEP));
+  ASSIGN_OR_RETURN(auto samples,
+                   store.ResultSamplesOfJobs(jobs, v1::PHASE_STEP));
   const analysis::StepSource steps =
       [&samples](int64_t job) -> absl::StatusOr<std::vector<double>> {
     auto it = samples.find(job);
@@ -50,60 +51,72 @@ bool IsEmpty(const v1::Selection& s) { return s.ByteSizeLong() == 0; }
 
 }  // namespace
 
-grpc::Status AnalysisServiceImpl::GetRoofline(grpc::ServerContext* context,
-                                              const v1::GetRooflineRequest* request,
-                                              v1::GetRooflineResponse* response) {
-  if (grpc::Status auth = Authorize(*context, tokens_, Role::kReader, nullptr);
+template <typename Request, typename Response>
+grpc::Status AnalysisServiceImpl::Serve(
+    grpc::ServerContext& context, const Request& request, Response* response,
+    absl::Status (AnalysisServiceImpl::*answer)(const Request&, Response*)) {
+  if (grpc::Status auth = Authorize(context, tokens_, Role::kReader, nullptr);
       !auth.ok())
     return auth;
-  absl::StatusOr<Selected> selected =
-      ResolveSelection(*store_, request->selection(), "selection");
-  if (!selected.ok()) return ToGrpcStatus(selected.status());
-  absl::StatusOr<std::vector<v1::AgentInfo>> agents =
-      AgentInfos(*store_, *scheduler_, *clock_);
-  if (!agents.ok()) return ToGrpcStatus(agents.status());
+  return ToGrpcStatus((this->*answer)(request, response));
+}
+
+grpc::Status AnalysisServiceImpl::GetRoofline(
+    grpc::ServerContext* context, const v1::GetRooflineRequest* request,
+    v1::GetRooflineResponse* response) {
+  return Serve(*context, *request, response,
+               &AnalysisServiceImpl::AnswerGetRoofline);
+}
+
+absl::Status AnalysisServiceImpl::AnswerGetRoofline(
+    const v1::GetRooflineRequest& request, v1::GetRooflineResponse* response) {
+  ASSIGN_OR_RETURN(Selected selected,
+                   ResolveSelection(*store_, request.selection(), "selection"));
+  ASSIGN_OR_RETURN(std::vector<v1::AgentInfo> agents,
+                   AgentInfos(*store_, *scheduler_, *clock_));
   const std::vector<analysis::DeviceGroup> groups =
-      analysis::GroupByDevice(selected->results, *agents);
+      analysis::GroupByDevice(selected.results, agents);
   *response->mutable_report() = analysis::BuildRooflineReport(groups);
   *response->mutable_fleet() = analysis::BuildFleetRoofline(groups);
-  *response->mutable_selected() = SelectedMessage(*selected);
-  return grpc::Status::OK;
+  *response->mutable_selected() = SelectedMessage(selected);
+  return absl::OkStatus();
 }
 
 grpc::Status AnalysisServiceImpl::Correlate(grpc::ServerContext* context,
                                             const v1::CorrelateRequest* request,
                                             v1::CorrelateResponse* response) {
-  if (grpc::Status auth = Authorize(*context, tokens_, Role::kReader, nullptr);
-      !auth.ok())
-    return auth;
-  if (!v1::CorrelationMethod_IsValid(request->method()))
-    return ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat(
-        "method: ", request->method(), " is not a CorrelationMethod")));
-  if (request->bootstrap_resamples() < 0 ||
-      request->bootstrap_resamples() > kMaxResamples)
-    return ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat(
-        "bootstrap_resamples: ", request->bootstrap_resamples(),
-        " is outside [0, ", kMaxResamples, "] (0 = 2000)")));
-  if (request->confidence_level() != 0 &&
-      !(request->confidence_level() > 0 && request->confidence_level() < 1))
-    return ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat(
-        "confidence_level: ", request->confidence_level(),
-        " is outside (0, 1) (0 = 0.95)")));
+  return Serve(*context, *request, response,
+               &AnalysisServiceImpl::AnswerCorrelate);
+}
+
+absl::Status AnalysisServiceImpl::AnswerCorrelate(
+    const v1::CorrelateRequest& request, v1::CorrelateResponse* response) {
+  if (!v1::CorrelationMethod_IsValid(request.method()))
+    return absl::InvalidArgumentError(absl::StrCat(
+        "method: ", request.method(), " is not a CorrelationMethod"));
+  if (request.bootstrap_resamples() < 0 ||
+      request.bootstrap_resamples() > kMaxResamples)
+    return absl::InvalidArgumentError(
+        absl::StrCat("bootstrap_resamples: ", request.bootstrap_resamples(),
+                     " is outside [0, ", kMaxResamples, "] (0 = 2000)"));
+  if (request.confidence_level() != 0 &&
+      !(request.confidence_level() > 0 && request.confidence_level() < 1))
+    return absl::InvalidArgumentError(
+        absl::StrCat("confidence_level: ", request.confidence_level(),
+                     " is outside (0, 1) (0 = 0.95)"));
   analysis::CorrelateOptions options;
-  options.method = analysis::CorrelationMethodFromProto(request->method());
-  if (request->bootstrap_resamples() > 0)
-    options.bootstrap.resamples = request->bootstrap_resamples();
-  if (request->confidence_level() > 0)
-    options.bootstrap.level = request->confidence_level();
-  if (request->has_seed()) options.bootstrap.seed = request->seed();
-  absl::StatusOr<Selected> selected =
-      ResolveSelection(*store_, request->selection(), "selection");
-  if (!selected.ok()) return ToGrpcStatus(selected.status());
-  absl::StatusOr<std::vector<v1::AgentInfo>> agents =
-      AgentInfos(*store_, *scheduler_, *clock_);
-  if (!agents.ok()) return ToGrpcStatus(agents.status());
+  options.method = analysis::CorrelationMethodFromProto(request.method());
+  if (request.bootstrap_resamples() > 0)
+    options.bootstrap.resamples = request.bootstrap_resamples();
+  if (request.confidence_level() > 0)
+    options.bootstrap.level = request.confidence_level();
+  if (request.has_seed()) options.bootstrap.seed = request.seed();
+  ASSIGN_OR_RETURN(Selected selected,
+                   ResolveSelection(*store_, request.selection(), "selection"));
+  ASSIGN_OR_RETURN(std::vector<v1::AgentInfo> agents,
+                   AgentInfos(*store_, *scheduler_, *clock_));
   const std::vector<analysis::DeviceGroup> groups =
-      analysis::GroupByDevice(selected->results, *agents);
+      analysis::GroupByDevice(selected.results, agents);
   response->set_method(analysis::CorrelationMethodToProto(options.method));
   response->set_bootstrap_resamples(options.bootstrap.resamples);
   response->set_confidence_level(options.bootstrap.level);
@@ -114,173 +127,168 @@ grpc::Status AnalysisServiceImpl::Correlate(grpc::ServerContext* context,
   for (const analysis::DeviceAgreement& a :
        analysis::CrossDeviceAgreement(groups, options))
     *response->add_agreement() = analysis::DeviceAgreementToProto(a);
-  *response->mutable_selected() = SelectedMessage(*selected);
-  return grpc::Status::OK;
+  *response->mutable_selected() = SelectedMessage(selected);
+  return absl::OkStatus();
 }
 
 grpc::Status AnalysisServiceImpl::Compare(grpc::ServerContext* context,
                                           const v1::CompareRequest* request,
                                           v1::CompareResponse* response) {
-  if (grpc::Status auth = Authorize(*context, tokens_, Role::kReader, nullptr);
-      !auth.ok())
-    return auth;
-  analysis::RegressionOptions options;
-  if (request->has_min_effect()) options.min_effect = request->min_effect();
-  if (request->has_alpha()) options.alpha = request->alpha();
-  if (!(options.min_effect >= 0) || !std::isfinite(options.min_effect))
-    return ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat(
-        "min_effect: ", options.min_effect, " must be a number >= 0")));
-  if (!(options.alpha > 0 && options.alpha < 1))
-    return ToGrpcStatus(absl::InvalidArgumentError(
-        absl::StrCat("alpha: ", options.alpha, " is outside (0, 1)")));
-  // Both selections are checked before either is resolved, so a bad field
-  // is named whichever side it is on.
-  if (absl::Status ok = CheckSelection(request->candidate(), "candidate"); !ok.ok())
-    return ToGrpcStatus(ok);
-  if (absl::Status ok = CheckSelection(request->baseline(), "baseline"); !ok.ok())
-    return ToGrpcStatus(ok);
-  absl::StatusOr<Selected> candidate =
-      ResolveSelection(*store_, request->candidate(), "candidate");
-  if (!candidate.ok()) return ToGrpcStatus(candidate.status());
-  Selected baseline;
-  if (IsEmpty(request->baseline())) {
-    if (candidate->sweeps.empty())
-      return ToGrpcStatus(absl::InvalidArgumentError(
-          "baseline: give a baseline selection; a candidate chosen by filters "
-          "alone has no previous run"));
-    absl::StatusOr<std::vector<v1::SweepStatus>> previous =
-        PreviousRuns(*store_, candidate->sweeps);
-    if (!previous.ok()) return ToGrpcStatus(previous.status());
-    if (previous->empty())
-      return ToGrpcStatus(absl::FailedPreconditionError(absl::StrCat(
-          "baseline: sweep ", candidate->sweeps.front().sweep_id(),
-          " has no earlier finished run of its ",
-          candidate->sweeps.front().schedule().empty()
-              ? absl::StrCat("name \"", candidate->sweeps.front().name(), "\"")
-              : absl::StrCat("schedule \"", candidate->sweeps.front().schedule(), "\""),
-          "; compare needs two")));
-    baseline.sweeps = *std::move(previous);
-    absl::StatusOr<std::vector<v1::JobResult>> results =
-        ResultsOf(*store_, baseline.sweeps, request->candidate());
-    if (!results.ok()) return ToGrpcStatus(results.status());
-    baseline.results = *std::move(results);
-  } else {
-    absl::StatusOr<Selected> chosen =
-        ResolveSelection(*store_, request->baseline(), "baseline");
-    if (!chosen.ok()) return ToGrpcStatus(chosen.status());
-    baseline = *std::move(chosen);
-  }
-  absl::StatusOr<std::vector<v1::AgentInfo>> agents =
-      AgentInfos(*store_, *scheduler_, *clock_);
-  if (!agents.ok()) return ToGrpcStatus(agents.status());
-  absl::StatusOr<v1::ComparisonReport> report =
-      CompareResults(*store_, baseline.results, candidate->results, options,
-                     analysis::HostNamesOf(*agents));
-  if (!report.ok()) return ToGrpcStatus(report.status());
-  for (const v1::SweepStatus& s : baseline.sweeps)
-    report->add_baseline_sweep_ids(s.sweep_id());
-  for (const v1::SweepStatus& s : candidate->sweeps)
-    report->add_candidate_sweep_ids(s.sweep_id());
-  *response->mutable_report() = *std::move(report);
-  *response->mutable_baseline() = SelectedMessage(baseline);
-  *response->mutable_candidate() = SelectedMessage(*candidate);
-  return grpc::Status::OK;
+  return Serve(*context, *request, response,
+               &AnalysisServiceImpl::AnswerCompare);
 }
 
-grpc::Status AnalysisServiceImpl::GetHistory(grpc::ServerContext* context,
-                                             const v1::GetHistoryRequest* request,
-                                             v1::GetHistoryResponse* response) {
-  if (grpc::Status auth = Authorize(*context, tokens_, Role::kReader, nullptr);
-      !auth.ok())
-    return auth;
-  const v1::Selection& s = request->selection();
-  if (absl::Status ok = CheckSelection(s, "selection"); !ok.ok())
-    return ToGrpcStatus(ok);
+absl::Status AnalysisServiceImpl::AnswerCompare(
+    const v1::CompareRequest& request, v1::CompareResponse* response) {
+  analysis::RegressionOptions options;
+  if (request.has_min_effect()) options.min_effect = request.min_effect();
+  if (request.has_alpha()) options.alpha = request.alpha();
+  if (!(options.min_effect >= 0) || !std::isfinite(options.min_effect))
+    return absl::InvalidArgumentError(absl::StrCat(
+        "min_effect: ", options.min_effect, " must be a number >= 0"));
+  if (!(options.alpha > 0 && options.alpha < 1))
+    return absl::InvalidArgumentError(
+        absl::StrCat("alpha: ", options.alpha, " is outside (0, 1)"));
+  // Both selections are checked before either is resolved, so a bad field
+  // is named whichever side it is on.
+  RETURN_IF_ERROR(CheckSelection(request.candidate(), "candidate"));
+  RETURN_IF_ERROR(CheckSelection(request.baseline(), "baseline"));
+  ASSIGN_OR_RETURN(Selected candidate,
+                   ResolveSelection(*store_, request.candidate(), "candidate"));
+  Selected baseline;
+  if (IsEmpty(request.baseline())) {
+    if (candidate.sweeps.empty())
+      return absl::InvalidArgumentError(
+          "baseline: give a baseline selection; a candidate chosen by filters "
+          "alone has no previous run");
+    ASSIGN_OR_RETURN(std::vector<v1::SweepStatus> previous,
+                     PreviousRuns(*store_, candidate.sweeps));
+    if (previous.empty())
+      return absl::FailedPreconditionError(absl::StrCat(
+          "baseline: sweep ", candidate.sweeps.front().sweep_id(),
+          " has no earlier finished run of its ",
+          candidate.sweeps.front().schedule().empty()
+              ? absl::StrCat("name \"", candidate.sweeps.front().name(), "\"")
+              : absl::StrCat("schedule \"", candidate.sweeps.front().schedule(),
+                             "\""),
+          "; compare needs two"));
+    baseline.sweeps = std::move(previous);
+    ASSIGN_OR_RETURN(std::vector<v1::JobResult> results,
+                     ResultsOf(*store_, baseline.sweeps, request.candidate()));
+    baseline.results = std::move(results);
+  } else {
+    ASSIGN_OR_RETURN(Selected chosen,
+                     ResolveSelection(*store_, request.baseline(), "baseline"));
+    baseline = std::move(chosen);
+  }
+  ASSIGN_OR_RETURN(std::vector<v1::AgentInfo> agents,
+                   AgentInfos(*store_, *scheduler_, *clock_));
+  ASSIGN_OR_RETURN(v1::ComparisonReport report,
+                   CompareResults(*store_, baseline.results, candidate.results,
+                                  options, analysis::HostNamesOf(agents)));
+  for (const v1::SweepStatus& s : baseline.sweeps)
+    report.add_baseline_sweep_ids(s.sweep_id());
+  for (const v1::SweepStatus& s : candidate.sweeps)
+    report.add_candidate_sweep_ids(s.sweep_id());
+  *response->mutable_report() = std::move(report);
+  *response->mutable_baseline() = SelectedMessage(baseline);
+  *response->mutable_candidate() = SelectedMessage(candidate);
+  return absl::OkStatus();
+}
+
+grpc::Status AnalysisServiceImpl::GetHistory(
+    grpc::ServerContext* context, const v1::GetHistoryRequest* request,
+    v1::GetHistoryResponse* response) {
+  return Serve(*context, *request, response,
+               &AnalysisServiceImpl::AnswerGetHistory);
+}
+
+absl::Status AnalysisServiceImpl::AnswerGetHistory(
+    const v1::GetHistoryRequest& request, v1::GetHistoryResponse* response) {
+  const v1::Selection& s = request.selection();
+  RETURN_IF_ERROR(CheckSelection(s, "selection"));
   if (s.schedule().empty())
-    return ToGrpcStatus(absl::InvalidArgumentError(
-        "selection.schedule: history needs a schedule's name"));
+    return absl::InvalidArgumentError(
+        "selection.schedule: history needs a schedule's name");
   if (s.sweep_ids_size() > 0)
-    return ToGrpcStatus(absl::InvalidArgumentError(
+    return absl::InvalidArgumentError(
         "selection.sweep_ids: history takes every run of the schedule; leave "
-        "sweep_ids empty"));
-  if (request->min_segment() < 0)
-    return ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat(
-        "min_segment: ", request->min_segment(), " is negative (0 = 4)")));
-  if (request->threshold_z() < 0 || !std::isfinite(request->threshold_z()))
-    return ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat(
-        "threshold_z: ", request->threshold_z(), " must be a number > 0 (0 = 5)")));
+        "sweep_ids empty");
+  if (request.min_segment() < 0)
+    return absl::InvalidArgumentError(absl::StrCat(
+        "min_segment: ", request.min_segment(), " is negative (0 = 4)"));
+  if (request.threshold_z() < 0 || !std::isfinite(request.threshold_z()))
+    return absl::InvalidArgumentError(
+        absl::StrCat("threshold_z: ", request.threshold_z(),
+                     " must be a number > 0 (0 = 5)"));
   analysis::ChangePointOptions options;
-  if (request->min_segment() > 0) options.min_segment = request->min_segment();
-  if (request->threshold_z() > 0) options.threshold_z = request->threshold_z();
+  if (request.min_segment() > 0) options.min_segment = request.min_segment();
+  if (request.threshold_z() > 0) options.threshold_z = request.threshold_z();
   SweepQuery query;
   query.match_schedule = true;
   query.schedule = s.schedule();
-  absl::StatusOr<std::vector<v1::SweepStatus>> sweeps =
-      store_->ListSweepsWhere(query);
-  if (!sweeps.ok()) return ToGrpcStatus(sweeps.status());
-  if (sweeps->empty())
-    return ToGrpcStatus(absl::NotFoundError(absl::StrCat(
-        "selection.schedule: schedule ", s.schedule(), " has not run yet")));
+  ASSIGN_OR_RETURN(std::vector<v1::SweepStatus> sweeps,
+                   store_->ListSweepsWhere(query));
+  if (sweeps.empty())
+    return absl::NotFoundError(absl::StrCat("selection.schedule: schedule ",
+                                            s.schedule(), " has not run yet"));
   std::vector<analysis::ScheduleRun> runs;
-  for (v1::SweepStatus& sweep : *sweeps) {
-    absl::StatusOr<std::vector<v1::JobResult>> results =
-        ResultsOf(*store_, {sweep}, s);
-    if (!results.ok()) return ToGrpcStatus(results.status());
-    runs.push_back({std::move(sweep), *std::move(results)});
+  for (v1::SweepStatus& sweep : sweeps) {
+    ASSIGN_OR_RETURN(std::vector<v1::JobResult> results,
+                     ResultsOf(*store_, {sweep}, s));
+    runs.push_back({std::move(sweep), std::move(results)});
   }
-  absl::StatusOr<std::vector<v1::AgentInfo>> agents =
-      AgentInfos(*store_, *scheduler_, *clock_);
-  if (!agents.ok()) return ToGrpcStatus(agents.status());
+  ASSIGN_OR_RETURN(std::vector<v1::AgentInfo> agents,
+                   AgentInfos(*store_, *scheduler_, *clock_));
   response->set_schedule(s.schedule());
   response->set_runs(static_cast<int32_t>(runs.size()));
   for (v1::HistorySeries& series : analysis::BuildHistory(
-           std::move(runs), analysis::HostNamesOf(*agents), options))
+           std::move(runs), analysis::HostNamesOf(agents), options))
     *response->add_series() = std::move(series);
-  return grpc::Status::OK;
+  return absl::OkStatus();
 }
 
 grpc::Status AnalysisServiceImpl::GetReport(grpc::ServerContext* context,
                                             const v1::GetReportRequest* request,
                                             v1::GetReportResponse* response) {
-  if (grpc::Status auth = Authorize(*context, tokens_, Role::kReader, nullptr);
-      !auth.ok())
-    return auth;
-  absl::StatusOr<Selected> selected =
-      ResolveSelection(*store_, request->selection(), "selection");
-  if (!selected.ok()) return ToGrpcStatus(selected.status());
+  return Serve(*context, *request, response,
+               &AnalysisServiceImpl::AnswerGetReport);
+}
+
+absl::Status AnalysisServiceImpl::AnswerGetReport(
+    const v1::GetReportRequest& request, v1::GetReportResponse* response) {
+  ASSIGN_OR_RETURN(Selected selected,
+                   ResolveSelection(*store_, request.selection(), "selection"));
   analysis::ReportInput input;
-  input.sweeps = selected->sweeps;
-  input.results = selected->results;
-  absl::StatusOr<std::vector<v1::AgentInfo>> agents =
-      AgentInfos(*store_, *scheduler_, *clock_);
-  if (!agents.ok()) return ToGrpcStatus(agents.status());
-  input.agents = *std::move(agents);
-  absl::StatusOr<std::vector<v1::SweepStatus>> previous =
-      PreviousRuns(*store_, selected->sweeps);
-  if (!previous.ok()) return ToGrpcStatus(previous.status());
-  if (!previous->empty()) {
-    input.baseline_sweeps = *std::move(previous);
-    absl::StatusOr<std::vector<v1::JobResult>> baseline =
-        ResultsOf(*store_, input.baseline_sweeps, v1::Selection());
-    if (!baseline.ok()) return ToGrpcStatus(baseline.status());
-    absl::StatusOr<v1::ComparisonReport> comparison =
-        CompareResults(*store_, *baseline, selected->results,
-                       analysis::RegressionOptions(),
-                       analysis::HostNamesOf(input.agents));
-    if (!comparison.ok()) return ToGrpcStatus(comparison.status());
-    input.comparison = *std::move(comparison);
+  input.sweeps = selected.sweeps;
+  input.results = selected.results;
+  ASSIGN_OR_RETURN(std::vector<v1::AgentInfo> agents,
+                   AgentInfos(*store_, *scheduler_, *clock_));
+  input.agents = std::move(agents);
+  ASSIGN_OR_RETURN(std::vector<v1::SweepStatus> previous,
+                   PreviousRuns(*store_, selected.sweeps));
+  if (!previous.empty()) {
+    input.baseline_sweeps = std::move(previous);
+    ASSIGN_OR_RETURN(
+        std::vector<v1::JobResult> baseline,
+        ResultsOf(*store_, input.baseline_sweeps, v1::Selection()));
+    ASSIGN_OR_RETURN(v1::ComparisonReport comparison,
+                     CompareResults(*store_, baseline, selected.results,
+                                    analysis::RegressionOptions(),
+                                    analysis::HostNamesOf(input.agents)));
+    input.comparison = std::move(comparison);
     for (const v1::SweepStatus& b : input.baseline_sweeps) {
       input.comparison.add_baseline_sweep_ids(b.sweep_id());
       response->add_baseline_sweep_ids(b.sweep_id());
     }
-    for (const v1::SweepStatus& s : selected->sweeps)
+    for (const v1::SweepStatus& s : selected.sweeps)
       input.comparison.add_candidate_sweep_ids(s.sweep_id());
     input.has_comparison = true;
   }
   response->set_html(analysis::RenderHtmlReport(analysis::BuildReport(input)));
   response->set_summary(analysis::ReportSummary(input));
-  *response->mutable_selected() = SelectedMessage(*selected);
-  return grpc::Status::OK;
+  *response->mutable_selected() = SelectedMessage(selected);
+  return absl::OkStatus();
 }
 
 }  // namespace benchfleet::coordinator

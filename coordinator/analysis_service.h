@@ -5,6 +5,7 @@
 #ifndef BENCHFLEET_COORDINATOR_ANALYSIS_SERVICE_H_
 #define BENCHFLEET_COORDINATOR_ANALYSIS_SERVICE_H_
 
+#include "absl/status/status.h"
 #include "base/clock.h"
 #include "coordinator/auth.h"
 #include "coordinator/scheduler.h"
@@ -39,6 +40,24 @@ class AnalysisServiceImpl final : public v1::AnalysisService::Service {
                          v1::GetReportResponse* response) override;
 
  private:
+  // Checks the caller's token (reader or above), then runs `answer`; its
+  // status goes back as the RPC's.
+  template <typename Request, typename Response>
+  grpc::Status Serve(grpc::ServerContext& context, const Request& request,
+                     Response* response,
+                     absl::Status (AnalysisServiceImpl::*answer)(const Request&,
+                                                                 Response*));
+  absl::Status AnswerGetRoofline(const v1::GetRooflineRequest& request,
+                                 v1::GetRooflineResponse* response);
+  absl::Status AnswerCorrelate(const v1::CorrelateRequest& request,
+                               v1::CorrelateResponse* response);
+  absl::Status AnswerCompare(const v1::CompareRequest& request,
+                             v1::CompareResponse* response);
+  absl::Status AnswerGetHistory(const v1::GetHistoryRequest& request,
+                                v1::GetHistoryResponse* response);
+  absl::Status AnswerGetReport(const v1::GetReportRequest& request,
+                               v1::GetReportResponse* response);
+
   Store* const store_;
   Scheduler* const scheduler_;
   Clock* const clock_;
