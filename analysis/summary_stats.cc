@@ -58,4 +58,25 @@ bool IsUnstable(const v1::DurationStats& stats) {
          stats.iqr_ms() / stats.median_ms() > 0.10;
 }
 
+DerivedFigures Derive(const v1::JobResult& result) {
+  DerivedFigures d;
+  const bool training = result.spec().mode() == v1::MODE_TRAINING;
+  const double median_ms = result.step().median_ms();
+  d.unstable = IsUnstable(result.step());
+  if (median_ms > 0)
+    d.items_per_second = result.spec().batch_size() * 1e3 / median_ms;
+  if (training && result.backward().median_ms() > 0)
+    d.forward_backward_latency_ratio =
+        result.forward().median_ms() / result.backward().median_ms();
+  const v1::CostFigures& cost = result.cost();
+  if (cost.forward_flops() > 0) {
+    const double flops =
+        cost.forward_flops() + (training ? cost.backward_flops() : 0.0);
+    if (median_ms > 0) d.achieved_flops_per_second = flops / (median_ms * 1e-3);
+    if (training && cost.backward_flops() > 0)
+      d.forward_backward_flop_ratio = cost.forward_flops() / cost.backward_flops();
+  }
+  return d;
+}
+
 }  // namespace benchfleet::analysis

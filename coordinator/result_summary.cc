@@ -157,22 +157,8 @@ absl::Status RecomputeSummary(const std::vector<v1::Sample>& samples,
     result.clear_optimizer();
   }
 
-  const double median_ms = step_stats.median_ms();
   const double batch = result.spec().batch_size();
-  const double items_per_second = median_ms > 0 ? batch * 1e3 / median_ms : 0.0;
-  const bool unstable = analysis::IsUnstable(step_stats);
-  double latency_ratio = 0;
-  if (training && phase_stats[1].median_ms() > 0)
-    latency_ratio = phase_stats[0].median_ms() / phase_stats[1].median_ms();
-  const v1::CostFigures& cost = result.cost();
-  double achieved = 0, flop_ratio = 0;
-  if (cost.forward_flops() > 0) {
-    const double flops =
-        cost.forward_flops() + (training ? cost.backward_flops() : 0.0);
-    if (median_ms > 0) achieved = flops / (median_ms * 1e-3);
-    if (training && cost.backward_flops() > 0)
-      flop_ratio = cost.forward_flops() / cost.backward_flops();
-  }
+  const analysis::DerivedFigures derived = analysis::Derive(result);
   // The wall time of the timed run is at least the sum of the samples' times
   // (gaps between them only add), so no honest figure exceeds this bound.
   double offline = 0;
@@ -183,24 +169,28 @@ absl::Status RecomputeSummary(const std::vector<v1::Sample>& samples,
   }
 
   corrections.Check("result.items_per_second", result.items_per_second(),
-                    items_per_second);
+                    derived.items_per_second);
   corrections.Check("result.achieved_flops_per_second",
-                    result.achieved_flops_per_second(), achieved);
+                    result.achieved_flops_per_second(),
+                    derived.achieved_flops_per_second);
   corrections.Check("result.forward_backward_latency_ratio",
-                    result.forward_backward_latency_ratio(), latency_ratio);
+                    result.forward_backward_latency_ratio(),
+                    derived.forward_backward_latency_ratio);
   corrections.Check("result.forward_backward_flop_ratio",
-                    result.forward_backward_flop_ratio(), flop_ratio);
+                    result.forward_backward_flop_ratio(),
+                    derived.forward_backward_flop_ratio);
   corrections.Check("result.offline_items_per_second",
                     result.offline_items_per_second(), offline);
-  corrections.Check("result.unstable", result.unstable() ? 1 : 0, unstable ? 1 : 0);
+  corrections.Check("result.unstable", result.unstable() ? 1 : 0, derived.unstable ? 1 : 0);
   corrections.Check("result.iterations_per_sample",
                     std::max(1, result.iterations_per_sample()), step.largest_block);
-  result.set_items_per_second(items_per_second);
-  result.set_achieved_flops_per_second(achieved);
-  result.set_forward_backward_latency_ratio(latency_ratio);
-  result.set_forward_backward_flop_ratio(flop_ratio);
+  result.set_items_per_second(derived.items_per_second);
+  result.set_achieved_flops_per_second(derived.achieved_flops_per_second);
+  result.set_forward_backward_latency_ratio(
+      derived.forward_backward_latency_ratio);
+  result.set_forward_backward_flop_ratio(derived.forward_backward_flop_ratio);
   result.set_offline_items_per_second(offline);
-  result.set_unstable(unstable);
+  result.set_unstable(derived.unstable);
   result.set_iterations_per_sample(step.largest_block);
   for (const std::string& warning : corrections.warnings())
     result.add_warnings(warning);

@@ -24,28 +24,19 @@ void Summarise(const v1::BenchmarkSpec& spec, Recorder& recorder,
         analysis::Summarize(recorder.Durations(v1::PHASE_BACKWARD));
     *result.mutable_optimizer() =
         analysis::Summarize(recorder.Durations(v1::PHASE_OPTIMIZER));
-    if (result.backward().median_ms() > 0)
-      result.set_forward_backward_latency_ratio(result.forward().median_ms() /
-                                                result.backward().median_ms());
   }
-  result.set_unstable(analysis::IsUnstable(step));
-  if (step.median_ms() > 0)
-    result.set_items_per_second(spec.batch_size() * 1e3 / step.median_ms());
+  const analysis::DerivedFigures derived = analysis::Derive(result);
+  result.set_forward_backward_latency_ratio(
+      derived.forward_backward_latency_ratio);
+  result.set_unstable(derived.unstable);
+  result.set_items_per_second(derived.items_per_second);
   if (spec.scenario() == v1::SCENARIO_OFFLINE && loop.timed_seconds > 0)
     result.set_offline_items_per_second(static_cast<double>(spec.batch_size()) *
                                         static_cast<double>(loop.iterations) /
                                         loop.timed_seconds);
 
-  const v1::CostFigures& cost = result.cost();
-  if (cost.forward_flops() > 0) {
-    const double flops =
-        cost.forward_flops() + (training ? cost.backward_flops() : 0.0);
-    if (step.median_ms() > 0)
-      result.set_achieved_flops_per_second(flops / (step.median_ms() * 1e-3));
-    if (training && cost.backward_flops() > 0)
-      result.set_forward_backward_flop_ratio(cost.forward_flops() /
-                                             cost.backward_flops());
-  }
+  result.set_achieved_flops_per_second(derived.achieved_flops_per_second);
+  result.set_forward_backward_flop_ratio(derived.forward_backward_flop_ratio);
   if (spec.precision() != v1::PRECISION_FP32 && result.has_cost())
     result.add_warnings(
         absl::StrCat("cost model bytes are FP32 figures; the job ran in ",
